@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! OVA images. Not implemented yet: opening one reports it as unsupported.
+
+use super::{Disk, FileSet};
+use crate::{Error, Result, Source};
+
+pub(super) fn open(top: Source, _files: &FileSet, _depth: u32) -> Result<Disk> {
+    Err(Error::Unsupported {
+        file: top.name().to_owned(),
+        structure: "OVA tar header",
+        offset: 0,
+        detail: "OVA images are not read yet".into(),
+    })
+}

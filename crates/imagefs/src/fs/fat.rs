@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! FAT12/16/32 through the `fatfs` crate.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use super::{components, DirEntry, FileSystem, FsKind, Metadata};
+use crate::{source::Cursor, Error, ReadAt, Result, Source};
+
+/// Directory entries listed at most per directory; a corrupt cluster chain that loops
+/// would otherwise list forever.
+const MAX_DIR_ENTRIES: usize = 65_536;
+
+/// True when a boot sector carries a plausible FAT BIOS parameter block.
+pub(super) fn looks_like_fat(head: &[u8]) -> bool {
+    let bytes_per_sector = u16::from_le_bytes([head[11], head[12]]);
+    let sectors_per_cluster = head[13];
+    let jump = head[0] == 0xeb || head[0] == 0xe9;
+    let fats = head[16];
+    head[510..512] == [0x55, 0xaa]
+        && jump
+        && matches!(bytes_per_sector, 512 | 1024 | 2048 | 4096)
+        && sectors_per_cluster.is_power_of_two()
+        && (1..=4).contains(&fats)
+        && &head[3..11] != b"NTFS    "
+}
+
+pub(super) struct FatFs {
+    volume: String,
+    fs: fatfs::FileSystem<Cursor<Source>>,
+}
+
+impl FatFs {
+    pub(super) fn open(volume: Source) -> Result<Self> {
+        let name = volume.name().to_owned();
+        let fs = fatfs::FileSystem::new(Cursor::new(volume), fatfs::FsOptions::new()).map_err(|e| Error::Corrupt {
+            file: name.clone(),
+            structure: "FAT boot sector",
+            offset: 0,
+            detail: e.to_string(),
+        })?;
+        Ok(Self { volume: name, fs })
+    }
+
+    fn error(&self, path: &str, e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::NotFound { volume: self.volume.clone(), path: path.to_owned() }
+        } else {
+            Error::Filesystem { volume: self.volume.clone(), path: path.to_owned(), message: e.to_string() }
+        }
+    }
+
+    fn relative(path: &str) -> String {
+        components(path).collect::<Vec<_>>().join("/")
+    }
+}
+
+impl FileSystem for FatFs {
+    fn kind(&self) -> FsKind {
+        FsKind::Fat
+    }
+
+    fn label(&self) -> Option<String> {
+        let label = self.fs.volume_label();
+        let label = label.trim();
+        (!label.is_empty() && label != "NO NAME").then(|| label.to_owned())
+    }
+
+    fn volume(&self) -> &str {
+        &self.volume
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>> {
+        let rel = Self::relative(path);
+        let root = self.fs.root_dir();
+        let dir = if rel.is_empty() { root } else { root.open_dir(&rel).map_err(|e| self.error(path, e))? };
+        let mut entries = Vec::new();
+        for entry in dir.iter().take(MAX_DIR_ENTRIES) {
+            let entry = entry.map_err(|e| self.error(path, e))?;
+            let name = entry.file_name();
+            if name == "." || name == ".." {
+                continue;
+            }
+            entries.push(DirEntry { is_dir: entry.is_dir(), size: if entry.is_dir() { 0 } else { entry.len() }, name });
+        }
+        Ok(entries)
+    }
+
+    fn metadata(&self, path: &str) -> Result<Metadata> {
+        let parts: Vec<&str> = components(path).collect();
+        let Some((last, parents)) = parts.split_last() else {
+            return Ok(Metadata { is_dir: true, size: 0 });
+        };
+        let parent = format!("/{}", parents.join("/"));
+        self.read_dir(&parent)?
+            .into_iter()
+            .find(|e| e.name.eq_ignore_ascii_case(last))
+            .map(|e| Metadata { is_dir: e.is_dir, size: e.size })
+            .ok_or_else(|| Error::NotFound { volume: self.volume.clone(), path: path.to_owned() })
+    }
+
+    fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
+        let size = self.metadata(path)?.size;
+        let mut file = self.fs.root_dir().open_file(&Self::relative(path)).map_err(|e| self.error(path, e))?;
+        let want = len.min(size.saturating_sub(offset));
+        let mut buf = Vec::with_capacity(want as usize);
+        file.seek(SeekFrom::Start(offset)).map_err(|e| self.error(path, e))?;
+        file.take(want).read_to_end(&mut buf).map_err(|e| self.error(path, e))?;
+        Ok(buf)
+    }
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Turn an opened VM image into canonical setting → value pairs.
+//!
+//! Extraction decides what the ranking can ever find; canonicalization decides whether
+//! peers line up. This crate does both and nothing else: it reads through
+//! [`imagefs`], never touches the browser or the OS, and never fails a whole machine
+//! because one file is unreadable (that becomes a warning).
+//!
+//! Getting started:
+//! 1. Open a machine with [`imagefs::open_machine`].
+//! 2. Pick an [`ExtractionProfile`] (the default one ships with the crate).
+//! 3. Call [`scan_machine`]; its [`MachineScan::settings`] go to the ranking.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod canon;
+mod extract;
+mod model;
+pub mod parse;
+mod profile;
+
+pub use extract::{scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE};
+pub use model::{Kind, Setting, SettingKey};
+pub use profile::{ExtractionProfile, FileFormat, FileRule, ProfileError, PROFILE_VERSION};

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Extraction profiles: which files and directories to turn into settings.
+
+use serde::{Deserialize, Serialize};
+
+/// The profile format version this build reads.
+pub const PROFILE_VERSION: u32 = 1;
+
+/// How a file is turned into settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileFormat {
+    /// `[section]` + `key = value`; names are case-insensitive.
+    Ini,
+    /// `key=value` lines; names keep their case.
+    KeyValue,
+    /// `Key value` lines (sshd_config); names are case-insensitive.
+    Whitespace,
+    /// The first line of the file.
+    FirstLine,
+    /// The number of lines (logs: operational data).
+    LineCount,
+}
+
+/// One file rule. `path` is absolute; a final component with `*` (`/etc/sysctl.d/*.conf`)
+/// matches the entries of that one directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRule {
+    /// Path or pattern.
+    pub path: String,
+    /// Parser.
+    pub format: FileFormat,
+}
+
+/// What to extract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractionProfile {
+    /// Format version; must equal [`PROFILE_VERSION`].
+    pub version: u32,
+    /// Files to parse.
+    pub files: Vec<FileRule>,
+    /// Directories whose entries become presence settings.
+    #[serde(default)]
+    pub directories: Vec<String>,
+}
+
+/// Errors reading a profile.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// Not valid JSON for a profile.
+    #[error("extraction profile: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Written by a newer vmsift.
+    #[error("extraction profile: version {found} is not supported (this build reads version {PROFILE_VERSION})")]
+    Version {
+        /// Version in the file.
+        found: u32,
+    },
+}
+
+impl ExtractionProfile {
+    /// Parses a JSON profile.
+    ///
+    /// # Errors
+    /// Invalid JSON or an unsupported version.
+    pub fn from_json(text: &str) -> Result<Self, ProfileError> {
+        let profile: Self = serde_json::from_str(text)?;
+        if profile.version != PROFILE_VERSION {
+            return Err(ProfileError::Version { found: profile.version });
+        }
+        Ok(profile)
+    }
+}
+
+impl Default for ExtractionProfile {
+    /// The profile shipped with vmsift (`default_profile.json`).
+    fn default() -> Self {
+        Self::from_json(include_str!("default_profile.json")).expect("the shipped profile is valid (unit-tested)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_profile_parses() {
+        let p = ExtractionProfile::from_json(include_str!("default_profile.json")).unwrap();
+        assert!(p.files.iter().any(|f| f.path == "/etc/ssh/sshd_config"));
+    }
+
+    #[test]
+    fn future_versions_are_refused() {
+        let err = ExtractionProfile::from_json(r#"{"version": 99, "files": []}"#).unwrap_err();
+        assert!(err.to_string().contains("version 99"));
+    }
+}
