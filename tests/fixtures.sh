@@ -7,46 +7,22 @@ export PATH="$PATH:/usr/sbin:/sbin" MTOOLS_SKIP_CHECK=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${VMSIFT_CORPUS:-$root/../shared/corpus}
 out=${1:-$root/target/fixtures}
-stamp="$out/.stamp-$(sha256sum "$0" | cut -c1-16)"
+stamp="$out/.stamp-$(cat "$0" "$root"/tests/fixtures.d/*.sh | sha256sum | cut -c1-16)"
 [ -f "$stamp" ] && exit 0
 [ -d "$corpus" ] || { echo "fixtures: corpus not found at $corpus" >&2; exit 1; }
-for tool in sfdisk mformat mcopy mmd; do
+for tool in sfdisk mformat mcopy mmd qemu-img xz; do
   command -v $tool >/dev/null || { echo "fixtures: $tool missing (apt-get install fdisk mtools)" >&2; exit 1; }
 done
 rm -rf "$out"; mkdir -p "$out"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 etc="$corpus/linux-etc/augeas-root/etc"
 
-# --- slice fleet: raw disks, MBR or GPT, FAT16 holding real config files ----------------
-# Each machine: 16 MiB disk, partition 1 at 1 MiB; /etc/ssh/sshd_config and
-# /etc/samba/smb.conf from the corpus, a per-machine /etc/hostname (noise).
-# The target adds "PermitRootLogin yes" to sshd_config: the injected misconfiguration.
-make_fat_disk() { # name label scheme
-  local name=$1 label=$2 scheme=$3 img="$out/slice/$1.img" tree="$work/$1"
-  mkdir -p "$tree/etc/ssh" "$tree/etc/samba"
-  cp "$etc/ssh/sshd_config" "$tree/etc/ssh/sshd_config"
-  cp "$etc/samba/smb.conf" "$tree/etc/samba/smb.conf"
-  echo "$name" > "$tree/etc/hostname"
-  [ "$name" = target ] && echo 'PermitRootLogin yes' >> "$tree/etc/ssh/sshd_config"
-  truncate -s 16M "$img"
-  if [ "$scheme" = gpt ]; then
-    printf 'label: gpt\nunit: sectors\nfirst-lba: 2048\nstart=2048, size=28672, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="data"\n' | sfdisk -q "$img"
-  else
-    printf 'label: dos\nunit: sectors\nstart=2048, size=30720, type=6\n' | sfdisk -q "$img"
-  fi
-  local sectors=$([ "$scheme" = gpt ] && echo 28672 || echo 30720)
-  mformat -i "$img@@1M" -T $sectors -h 16 -s 32 -v "$label" ::
-  mmd -i "$img@@1M" ::/etc ::/etc/ssh ::/etc/samba
-  mcopy -i "$img@@1M" "$tree/etc/hostname" ::/etc/hostname
-  mcopy -i "$img@@1M" "$tree/etc/ssh/sshd_config" ::/etc/ssh/sshd_config
-  mcopy -i "$img@@1M" "$tree/etc/samba/smb.conf" ::/etc/samba/smb.conf
-}
-mkdir -p "$out/slice"
-make_fat_disk target TARGET dos
-make_fat_disk peer1 PEER1 dos
-make_fat_disk peer2 PEER2 gpt
-make_fat_disk peer3 PEER3 dos
-make_fat_disk peer4 PEER4 gpt
+# Each tests/fixtures.d/*.sh adds its own fixtures; they run in name order.
+for part in "$root"/tests/fixtures.d/*.sh; do
+  echo "fixtures: $(basename "$part")" >&2
+  # shellcheck source=/dev/null
+  source "$part"
+done
 
 touch "$stamp"
 echo "fixtures: built in $out"

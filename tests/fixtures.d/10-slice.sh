@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Slice fleet: raw disks, MBR or GPT, FAT16 holding real config files from the corpus.
+# Sourced by tests/fixtures.sh with $out, $corpus, $work and $etc set.
+# Each machine: 16 MiB disk, partition 1 at 1 MiB; /etc/ssh/sshd_config and
+# /etc/samba/smb.conf from the corpus, a per-machine /etc/hostname (noise).
+# The target adds "PermitRootLogin yes" to sshd_config: the injected misconfiguration.
+make_fat_disk() { # name label scheme
+  local name=$1 label=$2 scheme=$3 img="$out/slice/$1.img" tree="$work/$1"
+  mkdir -p "$tree/etc/ssh" "$tree/etc/samba"
+  cp "$etc/ssh/sshd_config" "$tree/etc/ssh/sshd_config"
+  cp "$etc/samba/smb.conf" "$tree/etc/samba/smb.conf"
+  echo "$name" > "$tree/etc/hostname"
+  [ "$name" = target ] && echo 'PermitRootLogin yes' >> "$tree/etc/ssh/sshd_config"
+  truncate -s 16M "$img"
+  if [ "$scheme" = gpt ]; then
+    printf 'label: gpt\nunit: sectors\nfirst-lba: 2048\nstart=2048, size=28672, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="data"\n' | sfdisk -q "$img"
+  else
+    printf 'label: dos\nunit: sectors\nstart=2048, size=30720, type=6\n' | sfdisk -q "$img"
+  fi
+  local sectors=$([ "$scheme" = gpt ] && echo 28672 || echo 30720)
+  mformat -i "$img@@1M" -T $sectors -h 16 -s 32 -v "$label" ::
+  mmd -i "$img@@1M" ::/etc ::/etc/ssh ::/etc/samba
+  mcopy -i "$img@@1M" "$tree/etc/hostname" ::/etc/hostname
+  mcopy -i "$img@@1M" "$tree/etc/ssh/sshd_config" ::/etc/ssh/sshd_config
+  mcopy -i "$img@@1M" "$tree/etc/samba/smb.conf" ::/etc/samba/smb.conf
+}
+mkdir -p "$out/slice"
+make_fat_disk target TARGET dos
+make_fat_disk peer1 PEER1 dos
+make_fat_disk peer2 PEER2 gpt
+make_fat_disk peer3 PEER3 dos
+make_fat_disk peer4 PEER4 gpt
+
