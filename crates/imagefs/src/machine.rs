@@ -71,8 +71,19 @@ pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
         warnings: Vec::new(),
         stats,
     };
-    for image in images {
-        let disk = container::open_disk(image, &set)?;
+    // Open every image first: files that another image reads (extents, parents) are then
+    // dropped, whether or not they opened on their own.
+    let opened: Vec<(String, Result<Disk>)> =
+        images.into_iter().map(|image| (image.name().to_owned(), container::open_disk(image, &set))).collect();
+    let consumed: Vec<&str> =
+        opened.iter().filter_map(|(_, r)| r.as_ref().ok()).flat_map(|d| d.consumed.iter().map(String::as_str)).collect();
+    let mut disks = Vec::new();
+    for (name, result) in &opened {
+        if !consumed.iter().any(|c| FileSet::same_file(c, name)) {
+            disks.push(result.clone()?);
+        }
+    }
+    for disk in disks {
         let (scheme, partitions) = read_partitions(&*disk.source)?;
         let index = machine.disks.len();
         for partition in partitions {

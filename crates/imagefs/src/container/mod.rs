@@ -105,11 +105,24 @@ pub struct Disk {
     pub source: Source,
     /// The chain of layers, top (the file the user named) first.
     pub layers: Vec<Layer>,
+    /// Names of the other supplied files this disk reads (extents, parents, backing
+    /// files): [`crate::open_machine`] does not open those again as disks of their own.
+    pub consumed: Vec<String>,
+    /// Text descriptor carried inside the image, such as an OVA's OVF file.
+    pub descriptor: Option<String>,
+}
+
+impl Disk {
+    /// A disk made of `layers`; every layer below the top counts as consumed.
+    pub fn new(source: Source, layers: Vec<Layer>) -> Self {
+        let consumed = layers.iter().skip(1).map(|l| l.file.clone()).collect();
+        Self { source, layers, consumed, descriptor: None }
+    }
 }
 
 impl std::fmt::Debug for Disk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Disk").field("layers", &self.layers).finish()
+        f.debug_struct("Disk").field("layers", &self.layers).field("consumed", &self.consumed).finish()
     }
 }
 
@@ -139,8 +152,14 @@ impl FileSet {
     /// The file whose base name equals `name` (case-insensitively; any directory part of
     /// `name` is ignored, as descriptors may hold paths from another machine).
     pub fn find(&self, name: &str) -> Option<Source> {
-        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-        self.files.iter().find(|f| f.name().eq_ignore_ascii_case(base)).map(Rc::clone)
+        self.files.iter().find(|f| Self::same_file(name, f.name())).map(Rc::clone)
+    }
+
+    /// Whether `reference` (a name as written in a descriptor, possibly with a directory
+    /// part) names the supplied file `name`, by the rule of [`FileSet::find`].
+    pub fn same_file(reference: &str, name: &str) -> bool {
+        let base = reference.rsplit(['/', '\\']).next().unwrap_or(reference);
+        name.eq_ignore_ascii_case(base)
     }
 }
 
@@ -167,7 +186,7 @@ pub(crate) fn open_layer(top: Source, files: &FileSet, depth: u32) -> Result<Dis
     match detect(&*top)? {
         Format::Raw => {
             let layer = Layer { file: top.name().to_owned(), format: Format::Raw, variant: String::new(), virtual_size: top.size() };
-            Ok(Disk { source: top, layers: vec![layer] })
+            Ok(Disk::new(top, vec![layer]))
         }
         Format::Vhd => vhd::open(top, files, depth),
         Format::Vhdx => vhdx::open(top, files, depth),
