@@ -11,6 +11,8 @@ mod vhd;
 mod vhdx;
 mod vmdk;
 
+pub use ova::ovf_descriptor;
+
 use std::rc::Rc;
 
 use crate::{Error, ReadAt, Result, Source};

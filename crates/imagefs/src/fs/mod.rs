@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Filesystems behind one trait: FAT12/16/32, NTFS and ext2/3/4.
 
+mod ext;
 mod fat;
+mod ntfs;
 
 use crate::{Error, ReadAt, Result, Source};
 
@@ -113,20 +115,10 @@ pub fn open_filesystem(volume: Source) -> Result<Option<Box<dyn FileSystem>>> {
     }
     volume.read_exact_at(0, &mut head)?;
     if &head[3..11] == b"NTFS    " {
-        return Err(Error::Unsupported {
-            file: volume.name().to_owned(),
-            structure: "NTFS boot sector",
-            offset: 3,
-            detail: "NTFS is not read yet".into(),
-        });
+        return Ok(Some(Box::new(ntfs::NtfsFs::open(volume)?)));
     }
     if head[1080..1082] == [0x53, 0xef] {
-        return Err(Error::Unsupported {
-            file: volume.name().to_owned(),
-            structure: "ext superblock",
-            offset: 1024,
-            detail: "ext2/3/4 is not read yet".into(),
-        });
+        return Ok(Some(Box::new(ext::ExtFs::open(volume)?)));
     }
     if fat::looks_like_fat(&head) {
         return Ok(Some(Box::new(fat::FatFs::open(volume)?)));

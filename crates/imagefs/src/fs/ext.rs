@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! ext2/ext3/ext4 through the `ext4-view` crate, which replays the journal in memory,
+//! checks metadata checksums and follows symlinks with its own loop limit.
+
+use ext4_view::{Ext4, Ext4Error, Ext4Read};
+
+use super::{components, DirEntry, FileSystem, FsKind, Metadata};
+use crate::{Error, ReadAt, Result, Source};
+
+/// Directory entries listed at most per directory; ext4 directories with htree indexes hold
+/// millions at most, and a corrupt one must not list forever.
+const MAX_DIR_ENTRIES: usize = 1 << 20;
+
+/// Offset of the superblock, for error messages about the volume as a whole.
+const SUPERBLOCK: u64 = 1024;
+
+/// Lets `ext4-view` read a [`Source`].
+struct Reader(Source);
+
+impl Ext4Read for Reader {
+    fn read(
+        &mut self,
+        start_byte: u64,
+        dst: &mut [u8],
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        self.0.read_exact_at(start_byte, dst).map_err(|e| Box::new(e) as _)
+    }
+}
+
+pub(super) struct ExtFs {
+    volume: String,
+    fs: Ext4,
+}
+
+/// Our error for one of `ext4-view`, keeping read errors of the source as they were.
+fn map_error(volume: &str, path: &str, e: Ext4Error) -> Error {
+    match e {
+        Ext4Error::NotFound => Error::NotFound { volume: volume.to_owned(), path: path.to_owned() },
+        Ext4Error::Io(inner) => match inner.downcast::<Error>() {
+            Ok(ours) => *ours,
+            Err(other) => {
+                Error::Filesystem { volume: volume.to_owned(), path: path.to_owned(), message: other.to_string() }
+            }
+        },
+        Ext4Error::Incompatible(i) => Error::Unsupported {
+            file: volume.to_owned(),
+            structure: "ext superblock",
+            offset: SUPERBLOCK,
+            detail: format!("incompatible features: {i}"),
+        },
+        Ext4Error::Encrypted => Error::Unsupported {
+            file: volume.to_owned(),
+            structure: "ext inode",
+            offset: SUPERBLOCK,
+            detail: format!("{path} is encrypted (fscrypt)"),
+        },
+        other => Error::Filesystem { volume: volume.to_owned(), path: path.to_owned(), message: other.to_string() },
+    }
+}
+
+impl ExtFs {
+    pub(super) fn open(volume: Source) -> Result<Self> {
+        let name = volume.name().to_owned();
+        let fs = Ext4::load(Box::new(Reader(volume))).map_err(|e| match e {
+            Ext4Error::Corrupt(c) => Error::Corrupt {
+                file: name.clone(),
+                structure: "ext superblock",
+                offset: SUPERBLOCK,
+                detail: c.to_string(),
+            },
+            other => map_error(&name, "/", other),
+        })?;
+        Ok(Self { volume: name, fs })
+    }
+
+    fn absolute(path: &str) -> String {
+        format!("/{}", components(path).collect::<Vec<_>>().join("/"))
+    }
+
+    fn error(&self, path: &str, e: Ext4Error) -> Error {
+        map_error(&self.volume, path, e)
+    }
+}
+
+impl FileSystem for ExtFs {
+    fn kind(&self) -> FsKind {
+        FsKind::Ext
+    }
+
+    fn label(&self) -> Option<String> {
+        self.fs.label().to_str().ok().map(str::to_owned).filter(|l| !l.is_empty())
+    }
+
+    fn volume(&self) -> &str {
+        &self.volume
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<DirEntry>> {
+        let abs = Self::absolute(path);
+        let mut entries = Vec::new();
+        for entry in self.fs.read_dir(abs.as_str()).map_err(|e| self.error(path, e))? {
+            if entries.len() >= MAX_DIR_ENTRIES {
+                return Err(Error::Filesystem {
+                    volume: self.volume.clone(),
+                    path: path.to_owned(),
+                    message: format!("more than {MAX_DIR_ENTRIES} entries"),
+                });
+            }
+            let entry = entry.map_err(|e| self.error(path, e))?;
+            let name = entry.file_name().display().to_string();
+            if name == "." || name == ".." {
+                continue;
+            }
+            // Symlinks are listed as such (not followed): size is the target's length.
+            let meta = entry.metadata().map_err(|e| self.error(path, e))?;
+            let is_dir = meta.is_dir();
+            entries.push(DirEntry { name, is_dir, size: if is_dir { 0 } else { meta.len() } });
+        }
+        Ok(entries)
+    }
+
+    fn metadata(&self, path: &str) -> Result<Metadata> {
+        let meta = self.fs.metadata(Self::absolute(path).as_str()).map_err(|e| self.error(path, e))?;
+        let is_dir = meta.is_dir();
+        Ok(Metadata { is_dir, size: if is_dir { 0 } else { meta.len() } })
+    }
+
+    fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
+        let mut file = self.fs.open(Self::absolute(path).as_str()).map_err(|e| self.error(path, e))?;
+        let size = file.metadata().len();
+        let want = len.min(size.saturating_sub(offset));
+        if want == 0 {
+            return Ok(Vec::new());
+        }
+        file.seek_to(offset).map_err(|e| self.error(path, e))?;
+        // `want` is at most the file's size, which the caller bounded (read_file's limit).
+        let mut buf = vec![0u8; usize::try_from(want).unwrap_or(usize::MAX).min(1 << 30)];
+        let mut done = 0;
+        // Each turn reads at least one byte or stops, so this ends within want turns.
+        while done < buf.len() {
+            let n = file.read_bytes(&mut buf[done..]).map_err(|e| self.error(path, e))?;
+            if n == 0 {
+                break;
+            }
+            done += n;
+        }
+        buf.truncate(done);
+        Ok(buf)
+    }
+}
