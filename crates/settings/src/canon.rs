@@ -1,13 +1,35 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Canonicalization: rewrite values so that peers that mean the same thing compare equal.
 //!
+//! Config files:
+//!
 //! | rule | example |
 //! |---|---|
 //! | trim, collapse inner whitespace | `"a   b "` → `"a b"` |
 //! | strip one pair of enclosing quotes | `"\"Debian\""` → `"Debian"` |
 //! | integer literals to decimal | `0x1`, `01`, `1` → `1` |
 //! | booleans (config files) | `yes`, `true`, `on` → `true`; `no`, `false`, `off` → `false` |
-
+//!
+//! Registry ([`RegistryContext`]; rules apply in this order; paths and names are the key
+//! path and value name, values the text of [`crate::registry::format_value`]):
+//!
+//! | # | rule | applies to | example |
+//! |---|---|---|---|
+//! | R1 | the current control set (`Select\Current`) becomes `CurrentControlSet`; other control sets are dropped | SYSTEM paths | `ControlSet001\Services` → `CurrentControlSet\Services`; `ControlSet002\…` → (none) |
+//! | R2 | per-install interface GUIDs (subkeys of `Tcpip\Parameters\Interfaces`) → `{interface-N}`, N by sorted GUID | paths, names, values | `Interfaces\{0F3A…}` → `Interfaces\{interface-1}` |
+//! | R3 | user SIDs `S-1-5-21-a-b-c-RID` → `<user:RID>`; a machine SID `S-1-5-21-a-b-c` → `<machine-sid>`; well-known SIDs (`S-1-5-18`) stay | paths, names, values | `ProfileList\S-1-5-21-1-2-3-1001` → `ProfileList\<user:1001>` |
+//! | R4 | a binary value equal to a profile's binary SID → `<user:RID>` | binary values | `ProfileList\…\Sid` |
+//! | R5 | user names (last component of each `ProfileImagePath`) → `<user>`, case-insensitive, whole words only | paths, names, values | `C:\Users\alice\x.exe` → `C:\Users\<user>\x.exe` |
+//! | R6 | computer name and TCP/IP host names → `<hostname>`, case-insensitive, whole words only | paths, names, values | `peer-a.corp.example` → `<hostname>.corp.example` |
+//! | R7 | a value that is a MAC address (`00-15-5D-01-02-03`, `00:15:…`) → `<mac>` | values | |
+//! | R8 | an IPv4 address in a value whose name mentions an address, IP, server or gateway → `<ipv4>` (except `0.0.0.0`, loopback and masks `255.…`) | values | `DhcpIPAddress` `192.168.1.23` → `<ipv4>` |
+//! | R9 | a value that is an IPv6 address (not `::` or `::1`) → `<ipv6>` | values | |
+//! | R10 | install dates and timestamps: a value named `*Date`, `*Time`, `*Timestamp`, `InstallDate*`, `InstallTime*` holding a Unix time (2000–2100) or FILETIME (2000–2100), or any `REG_QWORD`/8-byte binary in the FILETIME range whose name mentions time/date → `<timestamp>` | values | `InstallDate` `1523264153` → `<timestamp>` |
+//! | R11 | key paths and value names are case-folded to lower case (Windows compares them case-insensitively); the unnamed value is `(default)` | paths, names | `Services\Tcpip` → `services\tcpip` |
+//! | R12 | numbers: `REG_DWORD`/`REG_QWORD`/`REG_DWORD_BIG_ENDIAN` are already decimal; text in `REG_SZ` is left as written (`"01"` and `"1"` differ), since only the type says a value is numeric | values | |
+//!
+//! Tokens (`<user>`, `<hostname>`, …) never occur in real registry data, so they cannot
+//! collide with a value that was there.
 /// Canonical form of a config-file value.
 pub fn config_value(raw: &str) -> String {
     let collapsed = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -55,6 +77,270 @@ pub fn integer(s: &str) -> Option<i128> {
         return None;
     };
     Some(if neg { -value } else { value })
+}
+
+/// What registry canonicalization needs to know about one machine (read from its hives
+/// before the walk).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RegistryContext {
+    /// Number N of the current `ControlSet00N` (from `Select\Current`).
+    pub current_control_set: Option<u32>,
+    /// Computer name and TCP/IP host names, lower-cased.
+    pub hostnames: Vec<String>,
+    /// User profiles from `ProfileList`.
+    pub users: Vec<UserProfile>,
+    /// Interface GUIDs (lower-case, with braces), sorted: index + 1 is the token number.
+    pub interfaces: Vec<String>,
+}
+
+/// One user profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    /// SID string (`S-1-5-21-…`).
+    pub sid: String,
+    /// User name: last component of the profile path, lower-cased.
+    pub name: String,
+    /// The SID in binary form, for rule R4.
+    pub binary_sid: Vec<u8>,
+}
+
+/// The canonical token for a SID string: `<user:RID>`, `<machine-sid>`, or the SID itself
+/// when it is well-known (rule R3).
+pub fn sid_token(sid: &str) -> String {
+    let lower = sid.to_ascii_lowercase();
+    match lower.strip_prefix("s-1-5-21-") {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.split('-').collect();
+            if parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+                match parts.as_slice() {
+                    [_, _, _] => return "<machine-sid>".into(),
+                    [_, _, _, rid] => return format!("<user:{rid}>"),
+                    _ => {}
+                }
+            }
+            sid.to_owned()
+        }
+        None => sid.to_owned(),
+    }
+}
+
+/// Binary form of a SID string (`S-1-5-21-1-2-3-1001`), for rule R4.
+pub fn sid_to_binary(sid: &str) -> Option<Vec<u8>> {
+    let mut parts = sid.split('-');
+    if !parts.next()?.eq_ignore_ascii_case("s") {
+        return None;
+    }
+    let revision: u8 = parts.next()?.parse().ok()?;
+    let authority: u64 = parts.next()?.parse().ok()?;
+    let subs: Vec<u32> = parts.map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let count = u8::try_from(subs.len()).ok().filter(|&c| c <= 15)?;
+    let mut out = vec![revision, count];
+    out.extend_from_slice(&authority.to_be_bytes()[2..]);
+    for s in subs {
+        out.extend_from_slice(&s.to_le_bytes());
+    }
+    Some(out)
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Replaces whole-word, case-insensitive occurrences of each needle (already lower-case)
+/// with its token. Works on byte offsets of the lower-cased text, which line up with the
+/// original when lower-casing keeps lengths (always for ASCII); otherwise the lower-cased
+/// text is used as the base.
+fn replace_words(text: &str, needles: &[(&str, &str)]) -> String {
+    let lower = text.to_lowercase();
+    let base = if lower.len() == text.len() { text } else { lower.as_str() };
+    let lb = lower.as_bytes();
+    let mut hits: Vec<(usize, usize, &str)> = Vec::new();
+    for &(needle, token) in needles {
+        if needle.is_empty() {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(pos) = lower.get(from..).and_then(|s| s.find(needle)) {
+            let start = from + pos;
+            let end = start + needle.len();
+            let before_ok = start == 0 || !lb.get(start - 1).copied().is_some_and(is_word_byte);
+            let after_ok = !lb.get(end).copied().is_some_and(is_word_byte);
+            if before_ok && after_ok && !hits.iter().any(|&(s, e, _)| start < e && s < end) {
+                hits.push((start, end, token));
+            }
+            from = end;
+        }
+    }
+    if hits.is_empty() {
+        return text.to_owned();
+    }
+    hits.sort_unstable_by_key(|h| h.0);
+    let mut out = String::with_capacity(base.len());
+    let mut at = 0;
+    for (start, end, token) in hits {
+        out.push_str(base.get(at..start).unwrap_or(""));
+        out.push_str(token);
+        at = end;
+    }
+    out.push_str(base.get(at..).unwrap_or(""));
+    out
+}
+
+/// Rule R3 on free text: every `S-1-5-21-…` SID inside `text` becomes its token.
+fn replace_sids(text: &str) -> String {
+    const PREFIX: &str = "s-1-5-21-";
+    if !text.as_bytes().windows(PREFIX.len()).any(|w| w.eq_ignore_ascii_case(PREFIX.as_bytes())) {
+        return text.to_owned();
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut i = 0;
+    while i + PREFIX.len() <= bytes.len() {
+        let boundary = i == 0 || !bytes.get(i - 1).copied().is_some_and(|b| b.is_ascii_alphanumeric());
+        if boundary && bytes.get(i..i + PREFIX.len()).is_some_and(|w| w.eq_ignore_ascii_case(PREFIX.as_bytes())) {
+            let mut end = i + PREFIX.len();
+            while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'-') {
+                end += 1;
+            }
+            // Do not swallow a trailing dash (`S-1-5-21-1-2-3-1001-`).
+            while end > i && bytes[end - 1] == b'-' {
+                end -= 1;
+            }
+            let sid = text.get(i..end).unwrap_or("");
+            let token = sid_token(sid);
+            if token != sid {
+                out.push_str(text.get(at..i).unwrap_or(""));
+                out.push_str(&token);
+                at = end;
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    out
+}
+
+fn is_mac(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 17
+        && (b[2] == b'-' || b[2] == b':')
+        && b.iter().enumerate().all(|(i, &c)| if i % 3 == 2 { c == b[2] } else { c.is_ascii_hexdigit() })
+}
+
+fn is_timestamp_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("installdate")
+        || n.starts_with("installtime")
+        || n.ends_with("date")
+        || n.ends_with("time")
+        || n.ends_with("timestamp")
+}
+
+/// Unix seconds 2000-01-01 .. 2100-01-01.
+const UNIX_RANGE: std::ops::Range<u64> = 946_684_800..4_102_444_800;
+/// FILETIME (100 ns since 1601) 2000-01-01 .. 2100-01-01.
+const FILETIME_RANGE: std::ops::Range<u64> = 125_911_584_000_000_000..157_469_184_000_000_000;
+
+impl RegistryContext {
+    /// Rule R1 on a SYSTEM key path (relative to the hive root, original case): the path
+    /// with the current control set renamed, or `None` for a non-current control set.
+    pub fn control_set_path(&self, path: &str) -> Option<String> {
+        let (first, rest) = match path.split_once('\\') {
+            Some((f, r)) => (f, Some(r)),
+            None => (path, None),
+        };
+        let lower = first.to_ascii_lowercase();
+        let Some(n) = lower.strip_prefix("controlset").and_then(|d| d.parse::<u32>().ok()) else {
+            return Some(path.to_owned());
+        };
+        if Some(n) != self.current_control_set {
+            return None;
+        }
+        Some(match rest {
+            Some(r) => format!("CurrentControlSet\\{r}"),
+            None => "CurrentControlSet".into(),
+        })
+    }
+
+    fn text_rules(&self, text: &str) -> String {
+        let mut needles: Vec<(String, String)> = Vec::new();
+        for (i, g) in self.interfaces.iter().enumerate() {
+            needles.push((g.clone(), format!("{{interface-{}}}", i + 1)));
+        }
+        let mut out = replace_words(text, &needles.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        out = replace_sids(&out);
+        let users: Vec<(&str, &str)> =
+            self.users.iter().filter(|u| u.name.chars().count() >= 2).map(|u| (u.name.as_str(), "<user>")).collect();
+        out = replace_words(&out, &users);
+        let hosts: Vec<(&str, &str)> =
+            self.hostnames.iter().filter(|h| h.chars().count() >= 2).map(|h| (h.as_str(), "<hostname>")).collect();
+        replace_words(&out, &hosts)
+    }
+
+    /// Canonical key path below a hive (rules R2, R3, R5, R6, R11); `path` has already been
+    /// through [`RegistryContext::control_set_path`] for SYSTEM.
+    pub fn key_path(&self, path: &str) -> String {
+        self.text_rules(path).to_lowercase()
+    }
+
+    /// Canonical value name (rules R2, R3, R5, R6, R11).
+    pub fn value_name(&self, name: &str) -> String {
+        if name.is_empty() {
+            return "(default)".into();
+        }
+        self.text_rules(name).to_lowercase()
+    }
+
+    /// Canonical value text (rules R2–R10, R12) for a value of `kind` named `name` with raw
+    /// `data` and formatted `text`.
+    pub fn value(&self, name: &str, kind: u32, data: &[u8], text: &str) -> String {
+        use crate::registry::value::{REG_BINARY, REG_DWORD, REG_QWORD};
+        if kind == REG_BINARY {
+            if let Some(u) = self.users.iter().find(|u| !u.binary_sid.is_empty() && u.binary_sid == data) {
+                return sid_token(&u.sid);
+            }
+        }
+        let time_name = is_timestamp_name(name);
+        let number = match (kind, data.len()) {
+            (REG_DWORD, 4) => Some(u64::from(u32::from_le_bytes([data[0], data[1], data[2], data[3]]))),
+            (REG_QWORD, 8) | (REG_BINARY, 8) => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(data);
+                Some(u64::from_le_bytes(b))
+            }
+            _ => None,
+        };
+        if let Some(n) = number {
+            if time_name && (UNIX_RANGE.contains(&n) || FILETIME_RANGE.contains(&n)) {
+                return "<timestamp>".into();
+            }
+        }
+        if time_name && kind != REG_BINARY && text.parse::<u64>().is_ok_and(|n| UNIX_RANGE.contains(&n)) {
+            return "<timestamp>".into();
+        }
+        let trimmed = text.trim();
+        if is_mac(trimmed) {
+            return "<mac>".into();
+        }
+        if let Ok(ip) = trimmed.parse::<std::net::Ipv4Addr>() {
+            let n = name.to_ascii_lowercase();
+            let about_address = ["address", "ip", "server", "gateway"].iter().any(|w| n.contains(w));
+            if about_address && !ip.is_unspecified() && !ip.is_loopback() && ip.octets()[0] != 255 {
+                return "<ipv4>".into();
+            }
+        }
+        if trimmed.contains(':') {
+            if let Ok(ip) = trimmed.parse::<std::net::Ipv6Addr>() {
+                if !ip.is_unspecified() && !ip.is_loopback() {
+                    return "<ipv6>".into();
+                }
+            }
+        }
+        self.text_rules(text)
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod extract;
 mod model;
 pub mod parse;
 mod profile;
+pub mod registry;
 
 pub use extract::{scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE};
 pub use model::{Kind, Setting, SettingKey};

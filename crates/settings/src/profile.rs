@@ -42,6 +42,9 @@ pub struct ExtractionProfile {
     /// Directories whose entries become presence settings.
     #[serde(default)]
     pub directories: Vec<String>,
+    /// Registry roots to walk on Windows volumes.
+    #[serde(default)]
+    pub registry: Vec<crate::registry::RegistryRule>,
 }
 
 /// Errors reading a profile.

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Windows registry extraction: open the hives of a Windows volume, replay the transaction
+//! logs of dirty ones, walk the profile's roots and turn every value into a canonical
+//! [`Setting`] of kind [`Kind::Registry`].
+//!
+//! Hives read (through [`FileSystem::read_file`], at most [`MAX_HIVE_FILE`] bytes each):
+//!
+//! | file | setting path prefix |
+//! |---|---|
+//! | `Windows/System32/config/SYSTEM` | `HKLM\SYSTEM\` |
+//! | `Windows/System32/config/SOFTWARE` | `HKLM\SOFTWARE\` |
+//! | `Windows/System32/config/DEFAULT` | `HKU\.DEFAULT\` |
+//! | `Windows/System32/config/SAM` | `HKLM\SAM\` (account names and flags only, see below) |
+//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`) |
+//!
+//! SAM: only `SAM\Domains\Account\Users\Names\<account>` is read, giving one setting per
+//! account (`name` = account, `<user:RID>` for RIDs ≥ 1000) whose value is the account's
+//! control flags (`acb=0x…`, from offset 0x38 of the account's `F` value: disabled, password
+//! not required, …). The `V` value, which holds the password hashes, is never read.
+
+pub mod hive;
+pub mod log;
+pub mod value;
+pub mod walk;
+
+use imagefs::{Error, FileSystem};
+use serde::{Deserialize, Serialize};
+
+use crate::canon::{sid_to_binary, RegistryContext, UserProfile};
+use crate::{Kind, Setting};
+pub use hive::{BaseBlock, Hive};
+pub use value::{format_value, MAX_HEX_BYTES, MULTI_SZ_SEPARATOR};
+pub use walk::{MAX_DEPTH, MAX_KEYS, MAX_VALUES};
+
+/// Hives larger than this are not read. The largest real hives (SOFTWARE, COMPONENTS) stay
+/// below 300 MiB; the whole file is held in memory for the walk.
+pub const MAX_HIVE_FILE: u64 = 512 * 1024 * 1024;
+/// Transaction logs larger than this are not read.
+pub const MAX_LOG_FILE: u64 = 256 * 1024 * 1024;
+/// Most user profiles read (each costs one NTUSER.DAT).
+pub const MAX_PROFILES: usize = 256;
+/// Directory of the machine hives.
+const CONFIG_DIR: &str = "/Windows/System32/config";
+
+/// Which hive a [`RegistryRule`] walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HiveKind {
+    /// `HKLM\SYSTEM`.
+    System,
+    /// `HKLM\SOFTWARE`.
+    Software,
+    /// `HKU\.DEFAULT`.
+    Default,
+    /// `HKLM\SAM` (account names and flags only).
+    Sam,
+    /// Every user's `NTUSER.DAT` (`HKU\<user>`).
+    Ntuser,
+}
+
+/// One registry root to extract: every value below `root` (a key path, `\`-separated,
+/// case-insensitive, `""` for the whole hive) of `hive`. In SYSTEM, `CurrentControlSet`
+/// names the control set `Select\Current` designates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRule {
+    /// Hive.
+    pub hive: HiveKind,
+    /// Key path below the hive root.
+    #[serde(default)]
+    pub root: String,
+}
+
+/// One value found by [`walk_hive`], before canonicalization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawValue {
+    /// Key path below the hive root (original case, `\`-separated).
+    pub path: String,
+    /// Value name (`""` for the default value).
+    pub name: String,
+    /// `REG_*` type.
+    pub kind: u32,
+    /// Text as [`format_value`] gives it, or `<unreadable>` when the data is corrupt.
+    pub text: String,
+}
+
+/// Text of a value whose data could not be read (the error becomes a warning).
+pub const UNREADABLE: &str = "<unreadable>";
+
+/// A hive file loaded into memory, its logs replayed if it was dirty.
+#[derive(Debug, Clone)]
+pub struct LoadedHive {
+    /// Path of the hive file (for messages).
+    pub name: String,
+    /// The hive bytes (patched by the replay).
+    pub bytes: Vec<u8>,
+    /// Log files applied.
+    pub replayed: Vec<String>,
+}
+
+impl LoadedHive {
+    /// Opens the hive for walking.
+    ///
+    /// # Errors
+    /// Not a hive, or its root key is broken.
+    pub fn hive(&self) -> Result<Hive<'_>, Error> {
+        Hive::new(&self.bytes, &self.name)
+    }
+}
+
+/// Prepares hive bytes: checks the magic and, when the hive is dirty, replays `logs`.
+/// A replay failure is not fatal: the hive is used as it is and a warning says so.
+///
+/// # Errors
+/// The bytes are not a hive (no `regf` base block).
+pub fn load_hive(
+    name: &str,
+    mut bytes: Vec<u8>,
+    logs: &[log::LogFile<'_>],
+    warnings: &mut Vec<String>,
+) -> Result<LoadedHive, Error> {
+    let base = BaseBlock::parse(&bytes, name)?;
+    let mut replayed = Vec::new();
+    if base.is_dirty() {
+        match log::replay(&mut bytes, name, logs) {
+            Ok(r) => replayed = r.applied,
+            Err(e) => warnings.push(format!("hive {name} is dirty and its logs could not be replayed ({e})")),
+        }
+    }
+    Ok(LoadedHive { name: name.to_owned(), bytes, replayed })
+}
+
+/// Walks a whole hive with no filter and no canonicalization: every value, as
+/// `hivexregedit --export` would list it. Problems met become the second result.
+///
+/// # Errors
+/// Not a hive, or its root key is broken.
+pub fn walk_hive(hive: &Hive<'_>) -> Result<(Vec<RawValue>, Vec<Error>), Error> {
+    let mut out = Vec::new();
+    let stats = walk::walk(hive, hive.root()?, |v| {
+        out.push(RawValue {
+            path: v.path.to_owned(),
+            name: v.name.to_owned(),
+            kind: v.kind,
+            text: match v.data {
+                Ok(d) => format_value(v.kind, d),
+                Err(_) => UNREADABLE.into(),
+            },
+        });
+    });
+    Ok((out, stats.errors))
+}
+
+/// Counts the values of a whole hive, formatting each (what the benchmark measures).
+///
+/// # Errors
+/// Not a hive, or its root key is broken.
+pub fn count_values(hive: &Hive<'_>) -> Result<(usize, usize), Error> {
+    let mut text_bytes = 0usize;
+    let stats = walk::walk(hive, hive.root()?, |v| {
+        if let Ok(d) = v.data {
+            text_bytes += format_value(v.kind, d).len();
+        }
+    });
+    Ok((stats.values, text_bytes))
+}
+
+fn string_value(hive: &Hive<'_>, key: &hive::Key<'_>, name: &str) -> Option<(u32, String)> {
+    let mut offsets = Vec::new();
+    hive.values(key, &mut offsets).ok()?;
+    offsets
+        .into_iter()
+        .filter_map(|o| hive.value(o).ok())
+        .find(|v| hive.value_name(v).eq_ignore_ascii_case(name))
+        .and_then(|v| {
+            let kind = hive.value_type(&v);
+            hive.value_data(&v).ok().map(|d| (kind, format_value(kind, &d)))
+        })
+}
+
+/// What canonicalization needs from SYSTEM: current control set, host names, interfaces.
+fn system_context(hive: &Hive<'_>, ctx: &mut RegistryContext, warnings: &mut Vec<String>) {
+    let Ok(root) = hive.root() else { return };
+    let current = hive
+        .find_path(&root, "Select")
+        .and_then(|k| string_value(hive, &k, "Current"))
+        .and_then(|(_, t)| t.parse::<u32>().ok());
+    let current = current.or_else(|| {
+        // No Select key: take the lowest control set present.
+        let mut offsets = Vec::new();
+        hive.subkeys(&root, &mut offsets).ok()?;
+        let n = offsets
+            .iter()
+            .filter_map(|&o| hive.subkey(o).ok())
+            .filter_map(|k| hive.key_name(&k).to_ascii_lowercase().strip_prefix("controlset")?.parse::<u32>().ok())
+            .min()?;
+        warnings.push(format!("{}: no Select\\Current value; using ControlSet{n:03}", hive.name()));
+        Some(n)
+    });
+    ctx.current_control_set = current;
+    let Some(n) = current else { return };
+    let Some(cs) = hive.find_subkey(&root, &format!("ControlSet{n:03}")) else { return };
+    let mut hosts = Vec::new();
+    if let Some(k) = hive.find_path(&cs, "Control\\ComputerName\\ComputerName") {
+        hosts.extend(string_value(hive, &k, "ComputerName").map(|(_, t)| t));
+    }
+    if let Some(k) = hive.find_path(&cs, "Services\\Tcpip\\Parameters") {
+        for name in ["Hostname", "NV Hostname"] {
+            hosts.extend(string_value(hive, &k, name).map(|(_, t)| t));
+        }
+        if let Some(ifs) = hive.find_subkey(&k, "Interfaces") {
+            let mut offsets = Vec::new();
+            if hive.subkeys(&ifs, &mut offsets).is_ok() {
+                let mut guids: Vec<String> = offsets
+                    .iter()
+                    .filter_map(|&o| hive.subkey(o).ok())
+                    .map(|k| hive.key_name(&k).to_lowercase())
+                    .filter(|n| n.len() == 38 && n.starts_with('{') && n.ends_with('}'))
+                    .collect();
+                guids.sort();
+                guids.dedup();
+                ctx.interfaces = guids;
+            }
+        }
+    }
+    for h in hosts {
+        let h = h.trim().to_lowercase();
+        if !h.is_empty() && !ctx.hostnames.contains(&h) {
+            ctx.hostnames.push(h);
+        }
+    }
+}
+
+/// User profiles from SOFTWARE `Microsoft\Windows NT\CurrentVersion\ProfileList`, with the
+/// path of each profile directory relative to the volume root (`Users/alice`).
+fn profiles(hive: &Hive<'_>) -> Vec<(UserProfile, String)> {
+    let Ok(root) = hive.root() else { return vec![] };
+    let Some(list) = hive.find_path(&root, "Microsoft\\Windows NT\\CurrentVersion\\ProfileList") else {
+        return vec![];
+    };
+    let mut offsets = Vec::new();
+    if hive.subkeys(&list, &mut offsets).is_err() {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for key in offsets.iter().filter_map(|&o| hive.subkey(o).ok()).take(MAX_PROFILES) {
+        let sid = hive.key_name(&key);
+        if !sid.to_ascii_lowercase().starts_with("s-1-5-21-") {
+            continue; // well-known accounts (S-1-5-18 …) keep their SIDs and have no NTUSER to map
+        }
+        let Some((_, path)) = string_value(hive, &key, "ProfileImagePath") else { continue };
+        let dir = profile_dir(&path);
+        let name = dir.rsplit('/').next().unwrap_or("").to_lowercase();
+        let binary_sid = sid_to_binary(&sid).unwrap_or_default();
+        out.push((UserProfile { sid, name, binary_sid }, dir));
+    }
+    out
+}
+
+/// `C:\Users\alice` or `%SystemDrive%\Users\alice` → `Users/alice`.
+fn profile_dir(path: &str) -> String {
+    let rest = if let Some((_, r)) = path.split_once(":\\") {
+        r
+    } else if path.starts_with('%') {
+        path.get(1..).and_then(|p| p.split_once('%')).map_or(path, |(_, r)| r.trim_start_matches('\\'))
+    } else {
+        path
+    };
+    rest.split('\\').filter(|c| !c.is_empty()).collect::<Vec<_>>().join("/")
+}
+
+/// Reads a hive and the `.LOG`, `.LOG1`, `.LOG2` files next to it.
+fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Option<LoadedHive> {
+    let bytes = match fs.read_file(path, MAX_HIVE_FILE) {
+        Ok(b) => b,
+        Err(Error::NotFound { .. }) => return None,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return None;
+        }
+    };
+    let base = match BaseBlock::parse(&bytes, path) {
+        Ok(b) => b,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return None;
+        }
+    };
+    let mut log_bytes: Vec<(String, Vec<u8>)> = Vec::new();
+    if base.is_dirty() {
+        let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+        let wanted: Vec<String> =
+            ["log", "log1", "log2"].iter().map(|e| format!("{}.{e}", file.to_lowercase())).collect();
+        match fs.read_dir(if dir.is_empty() { "/" } else { dir }) {
+            Ok(entries) => {
+                for e in entries.iter().filter(|e| !e.is_dir && wanted.contains(&e.name.to_lowercase())) {
+                    let log_path = format!("{dir}/{}", e.name);
+                    match fs.read_file(&log_path, MAX_LOG_FILE) {
+                        Ok(b) => log_bytes.push((log_path, b)),
+                        Err(err) => warnings.push(err.to_string()),
+                    }
+                }
+            }
+            Err(e) => warnings.push(e.to_string()),
+        }
+    }
+    let logs: Vec<log::LogFile<'_>> =
+        log_bytes.iter().map(|(n, b)| log::LogFile { name: n.as_str(), bytes: b.as_slice() }).collect();
+    match load_hive(path, bytes, &logs, warnings) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            warnings.push(e.to_string());
+            None
+        }
+    }
+}
+
+/// Settings of one hive under the rules for `kind`.
+fn extract_hive(
+    loaded: &LoadedHive,
+    kind: HiveKind,
+    prefix: &str,
+    rules: &[RegistryRule],
+    ctx: &RegistryContext,
+    out: &mut Vec<Setting>,
+    warnings: &mut Vec<String>,
+) {
+    let hive = match loaded.hive() {
+        Ok(h) => h,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return;
+        }
+    };
+    let Ok(root) = hive.root() else { return };
+    for rule in rules.iter().filter(|r| r.hive == kind) {
+        // In SYSTEM, `CurrentControlSet` in a rule means the current ControlSet00N.
+        let mut start_path = rule.root.trim_matches('\\').to_owned();
+        if kind == HiveKind::System {
+            let lower = start_path.to_ascii_lowercase();
+            if lower == "currentcontrolset" || lower.starts_with("currentcontrolset\\") {
+                let Some(n) = ctx.current_control_set else { continue };
+                start_path = format!("ControlSet{n:03}{}", start_path.get("currentcontrolset".len()..).unwrap_or(""));
+            }
+        }
+        let Some(start) = hive.find_path(&root, &start_path) else { continue };
+        let stats = walk::walk(&hive, start, |v| {
+            let full = match (start_path.is_empty(), v.path.is_empty()) {
+                (true, _) => v.path.to_owned(),
+                (false, true) => start_path.clone(),
+                (false, false) => format!("{start_path}\\{}", v.path),
+            };
+            let path = if kind == HiveKind::System {
+                match ctx.control_set_path(&full) {
+                    Some(p) => p,
+                    None => return,
+                }
+            } else {
+                full
+            };
+            let (text, data): (String, &[u8]) = match v.data {
+                Ok(d) => (format_value(v.kind, d), d),
+                Err(_) => (UNREADABLE.into(), &[]),
+            };
+            out.push(Setting {
+                kind: Kind::Registry,
+                path: format!("{prefix}\\{}", ctx.key_path(&path)).trim_end_matches('\\').to_owned(),
+                name: ctx.value_name(v.name),
+                value: ctx.value(v.name, v.kind, data, &text),
+            });
+        });
+        if stats.error_count > 0 {
+            let first = stats.errors.first().map(ToString::to_string).unwrap_or_default();
+            warnings.push(format!(
+                "{}: {} problems while walking {} (first: {first})",
+                loaded.name, stats.error_count, rule.root
+            ));
+        }
+        if stats.truncated {
+            warnings.push(format!("{}: walk of {} stopped at a size or depth limit", loaded.name, rule.root));
+        }
+    }
+}
+
+/// SAM accounts: names and control flags, never hashes (see the module docs).
+fn extract_sam(loaded: &LoadedHive, out: &mut Vec<Setting>) {
+    let Ok(hive) = loaded.hive() else { return };
+    let Ok(root) = hive.root() else { return };
+    let Some(users) = hive.find_path(&root, "SAM\\Domains\\Account\\Users") else { return };
+    let Some(names) = hive.find_subkey(&users, "Names") else { return };
+    let mut offsets = Vec::new();
+    if hive.subkeys(&names, &mut offsets).is_err() {
+        return;
+    }
+    for key in offsets.iter().filter_map(|&o| hive.subkey(o).ok()) {
+        let account = hive.key_name(&key);
+        // The RID is stored as the type of the account's default value.
+        let mut vals = Vec::new();
+        if hive.values(&key, &mut vals).is_err() {
+            continue;
+        }
+        let Some(rid) = vals
+            .iter()
+            .filter_map(|&o| hive.value(o).ok())
+            .find(|v| hive.value_name(v).is_empty())
+            .map(|v| hive.value_type(&v))
+        else {
+            continue;
+        };
+        let flags = hive
+            .find_subkey(&users, &format!("{rid:08X}"))
+            .and_then(|k| {
+                let mut vs = Vec::new();
+                hive.values(&k, &mut vs).ok()?;
+                let f = vs.iter().filter_map(|&o| hive.value(o).ok()).find(|v| hive.value_name(v) == "F")?;
+                let d = hive.value_data(&f).ok()?;
+                hive::le16(&d, 0x38)
+            })
+            .map_or_else(|| "acb=unknown".to_owned(), |f| format!("acb={f:#06x}"));
+        let name = if rid >= 1000 { format!("<user:{rid}>") } else { account.to_lowercase() };
+        out.push(Setting {
+            kind: Kind::Registry,
+            path: "HKLM\\SAM\\sam\\domains\\account\\users".into(),
+            name,
+            value: flags,
+        });
+    }
+}
+
+/// The registry settings of one Windows volume under `rules`, plus warnings (unreadable or
+/// corrupt hives, dirty hives whose logs could not be replayed).
+pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Setting>, Vec<String>) {
+    let mut settings = Vec::new();
+    let mut warnings = Vec::new();
+    if rules.is_empty() {
+        return (settings, warnings);
+    }
+    let wants = |k: HiveKind| rules.iter().any(|r| r.hive == k);
+    let mut ctx = RegistryContext::default();
+    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), &mut warnings);
+    if let Some(h) = &system {
+        if let Ok(hive) = h.hive() {
+            system_context(&hive, &mut ctx, &mut warnings);
+        }
+    }
+    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), &mut warnings);
+    let mut profile_dirs = Vec::new();
+    if let Some(h) = &software {
+        if let Ok(hive) = h.hive() {
+            for (user, dir) in profiles(&hive) {
+                profile_dirs.push((sid_token_for(&user.sid), dir));
+                ctx.users.push(user);
+            }
+        }
+    }
+    if let Some(h) = &system {
+        extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, &mut settings, &mut warnings);
+    }
+    if let Some(h) = &software {
+        extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, &mut settings, &mut warnings);
+    }
+    if wants(HiveKind::Default) {
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), &mut warnings) {
+            extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, &mut settings, &mut warnings);
+        }
+    }
+    if wants(HiveKind::Sam) {
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), &mut warnings) {
+            extract_sam(&h, &mut settings);
+        }
+    }
+    if wants(HiveKind::Ntuser) {
+        for (token, dir) in &profile_dirs {
+            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), &mut warnings) {
+                extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, &mut settings, &mut warnings);
+            }
+        }
+    }
+    (settings, warnings)
+}
+
+fn sid_token_for(sid: &str) -> String {
+    crate::canon::sid_token(sid)
+}

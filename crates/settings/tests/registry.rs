@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Registry extraction on real hives (fixtures from `tests/fixtures.d/40-registry.sh`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use imagefs::{DirEntry, Error, FileSystem, FsKind, Metadata};
+use settings::registry::log::LogFile;
+use settings::registry::{extract_registry, load_hive, walk_hive, Hive, RawValue};
+use settings::{ExtractionProfile, Kind, Setting};
+
+fn fixtures() -> PathBuf {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/registry"));
+    assert!(dir.join("counts.txt").is_file(), "registry fixtures missing: run tests/fixtures.sh first");
+    dir.to_path_buf()
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    let p = fixtures().join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}; run tests/fixtures.sh", p.display()))
+}
+
+/// Every value of a hive file, as it is on disk (no log replay).
+fn raw_walk(rel: &str) -> Vec<RawValue> {
+    let bytes = read(rel);
+    let hive = Hive::new(&bytes, rel).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    walk_hive(&hive).unwrap_or_else(|e| panic!("{rel}: {e}")).0
+}
+
+fn find<'a>(values: &'a [RawValue], path: &str, name: &str) -> &'a RawValue {
+    values
+        .iter()
+        .find(|v| v.path.eq_ignore_ascii_case(path) && v.name.eq_ignore_ascii_case(name))
+        .unwrap_or_else(|| panic!("{path} {name} not found"))
+}
+
+#[test]
+fn value_counts_equal_hivexregedit() {
+    let counts = std::fs::read_to_string(fixtures().join("counts.txt")).unwrap();
+    let mut checked = 0;
+    for line in counts.lines() {
+        let (rel, expected) = line.split_once(' ').unwrap();
+        let expected: usize = expected.parse().unwrap();
+        let values = raw_walk(rel);
+        assert_eq!(values.len(), expected, "{rel}: values walked vs hivexregedit --export");
+        checked += 1;
+    }
+    assert!(checked >= 25, "counts.txt lists {checked} hives");
+}
+
+#[test]
+fn spot_checks_before_canonicalization() {
+    let win7 = raw_walk("win7/SYSTEM");
+    assert_eq!(
+        find(&win7, "ControlSet001\\Control\\ComputerName\\ComputerName", "ComputerName").text,
+        "WKS-WIN732BITA"
+    );
+    assert_eq!(find(&win7, "Select", "Current").text, "1");
+    let win10 = raw_walk("win10-1709/SYSTEM");
+    let ts = find(&win10, "ControlSet001\\Control\\Terminal Server", "fDenyTSConnections");
+    assert_eq!((ts.kind, ts.text.as_str()), (4, "1"));
+    assert_eq!(
+        find(&win10, "ControlSet001\\Control\\ComputerName\\ComputerName", "ComputerName").text,
+        "DESKTOP-2KGM189"
+    );
+    // REG_MULTI_SZ joined with "\n"; REG_EXPAND_SZ kept unexpanded.
+    let group = find(&win10, "ControlSet001\\Control\\ServiceGroupOrder", "List");
+    assert_eq!(group.kind, 7);
+    assert!(group.text.starts_with("System Reserved\nEMS\nWdfLoadGroup\n"), "{:?}", &group.text[..60]);
+    let image = find(&win10, "ControlSet001\\Services\\Tcpip", "ImagePath");
+    assert_eq!((image.kind, image.text.as_str()), (2, "System32\\drivers\\tcpip.sys"));
+    // The vibranium profile path, unchanged before canonicalization.
+    let user = raw_walk("ntuser-vibranium/NTUSER.DAT");
+    let shell = find(&user, "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\Shell Folders", "Desktop");
+    assert_eq!(shell.text, "C:\\Users\\vibranium\\Desktop");
+}
+
+#[test]
+fn value_types_of_offreg_testhive() {
+    let values = raw_walk("small/testhive");
+    let by_name: BTreeMap<(&str, &str), &RawValue> =
+        values.iter().map(|v| ((v.path.as_str(), v.name.as_str()), v)).collect();
+    let kinds: BTreeSet<u32> = values.iter().map(|v| v.kind).collect();
+    assert_eq!(kinds, [1, 2, 3, 4, 5, 7, 11].into_iter().collect(), "types in the testhive");
+    for v in by_name.values() {
+        match v.kind {
+            4 | 5 | 11 => assert!(v.text.parse::<u64>().is_ok(), "{v:?} is decimal"),
+            3 => assert!(v.text.bytes().all(|b| b.is_ascii_hexdigit()) || v.text.contains("bytes)"), "{v:?}"),
+            _ => {}
+        }
+    }
+    // Big data (db) values: 16345 bytes in BigDataHive, shown capped with its length.
+    let big = raw_walk("small/BigDataHive");
+    assert!(big.iter().any(|v| v.text.ends_with("…(16345 bytes)")), "{big:?}");
+}
+
+#[test]
+fn sam_yields_account_flags_never_hashes() {
+    struct OneDir(Vec<u8>);
+    impl FileSystem for OneDir {
+        fn kind(&self) -> FsKind {
+            FsKind::Ntfs
+        }
+        fn label(&self) -> Option<String> {
+            None
+        }
+        fn volume(&self) -> &str {
+            "sam-only"
+        }
+        fn read_dir(&self, _: &str) -> imagefs::Result<Vec<DirEntry>> {
+            Ok(vec![])
+        }
+        fn metadata(&self, path: &str) -> imagefs::Result<Metadata> {
+            if path == "/Windows/System32/config/SAM" {
+                Ok(Metadata { is_dir: false, size: self.0.len() as u64 })
+            } else {
+                Err(Error::NotFound { volume: "sam-only".into(), path: path.into() })
+            }
+        }
+        fn read_range(&self, path: &str, offset: u64, len: u64) -> imagefs::Result<Vec<u8>> {
+            self.metadata(path)?;
+            Ok(self.0[offset as usize..(offset + len) as usize].to_vec())
+        }
+    }
+    let rules = ExtractionProfile::default().registry;
+    let (settings, _) = extract_registry(&OneDir(read("other/SAM")), &rules);
+    let names: BTreeSet<&str> = settings.iter().map(|s| s.name.as_str()).collect();
+    assert!(names.contains("administrator") && names.contains("guest"), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("<user:")), "the user Preston becomes a RID token: {names:?}");
+    assert!(settings.iter().all(|s| s.value.starts_with("acb=0x")), "{settings:?}");
+    // Guest is disabled on a default install (ACB_DISABLED = 0x0001).
+    let guest = settings.iter().find(|s| s.name == "guest").unwrap();
+    let flags = u16::from_str_radix(guest.value.trim_start_matches("acb=0x"), 16).unwrap();
+    assert_eq!(flags & 1, 1, "{guest:?}");
+}
+
+fn replayed(dir: &str, hive: &str, logs: &[&str]) -> (Vec<RawValue>, Vec<String>, Vec<String>) {
+    let bytes = read(&format!("{dir}/{hive}"));
+    let log_bytes: Vec<(String, Vec<u8>)> = logs.iter().map(|l| (l.to_string(), read(&format!("{dir}/{l}")))).collect();
+    let logs: Vec<LogFile<'_>> = log_bytes.iter().map(|(n, b)| LogFile { name: n, bytes: b }).collect();
+    let mut warnings = Vec::new();
+    let loaded = load_hive(hive, bytes, &logs, &mut warnings).unwrap();
+    let h = loaded.hive().unwrap();
+    assert!(!h.base.is_dirty(), "{dir}/{hive} is clean after replay");
+    (walk_hive(&h).unwrap().0, loaded.replayed, warnings)
+}
+
+#[test]
+fn new_format_log_replay_matches_windows_recovery() {
+    let dir = "yarp/NewDirtyHive1";
+    let before = raw_walk(&format!("{dir}/NewDirtyHive"));
+    let oracle = raw_walk(&format!("{dir}/RecoveredHive_Windows10"));
+    let (after, applied, warnings) = replayed(dir, "NewDirtyHive", &["NewDirtyHive.LOG1", "NewDirtyHive.LOG2"]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(!applied.is_empty());
+    assert_ne!(before, oracle, "the dirty hive differs from the recovered one");
+    assert_eq!(after, oracle, "replayed hive equals the hive Windows 10 recovered");
+}
+
+#[test]
+fn old_format_log_replay_matches_windows_recovery() {
+    let dir = "yarp/OldDirtyHive";
+    let before = raw_walk(&format!("{dir}/OldDirtyHive"));
+    let oracle = raw_walk(&format!("{dir}/RecoveredHive_Windows7"));
+    let (after, applied, warnings) = replayed(dir, "OldDirtyHive", &["OldDirtyHive.LOG1", "OldDirtyHive.LOG2"]);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(applied, ["OldDirtyHive.LOG1"]);
+    assert_ne!(before, oracle, "the dirty hive differs from the recovered one");
+    assert_eq!(after, oracle, "replayed hive equals the hive Windows 7 recovered");
+}
+
+#[test]
+fn real_dirty_hives_replay() {
+    for (dir, hive, logs) in [
+        ("win10-dirty", "SYSTEM", ["SYSTEM.LOG1", "SYSTEM.LOG2"]),
+        ("ntuser-dirty", "NTUSER.DAT", ["NTUSER.DAT.LOG1", "NTUSER.DAT.LOG2"]),
+        ("win11", "NTUSER.DAT", ["NTUSER.DAT.LOG1", "NTUSER.DAT.LOG2"]),
+        ("win11", "DEFAULT", ["DEFAULT.LOG1", "DEFAULT.LOG2"]),
+    ] {
+        let raw = raw_walk(&format!("{dir}/{hive}"));
+        let (after, applied, warnings) = replayed(dir, hive, &logs);
+        assert!(warnings.is_empty(), "{dir}/{hive}: {warnings:?}");
+        assert!(!applied.is_empty(), "{dir}/{hive}: a log applied");
+        assert_ne!(raw, after, "{dir}/{hive}: replay changed the hive's values");
+    }
+}
+
+#[test]
+fn dirty_hive_without_logs_warns() {
+    let mut warnings = Vec::new();
+    let loaded = load_hive("win10-dirty/SYSTEM", read("win10-dirty/SYSTEM"), &[], &mut warnings).unwrap();
+    assert_eq!(warnings.len(), 1);
+    assert!(
+        warnings[0].contains("hive win10-dirty/SYSTEM is dirty and its logs could not be replayed"),
+        "{warnings:?}"
+    );
+    // Still extracted as it is.
+    assert!(walk_hive(&loaded.hive().unwrap()).unwrap().0.len() > 70_000);
+}
+
+#[test]
+fn corrupted_hive_errors_or_warns_without_panic() {
+    let bytes = read("broken/SYSTEM");
+    match Hive::new(&bytes, "broken/SYSTEM") {
+        Err(e) => assert!(e.to_string().contains("broken/SYSTEM"), "{e}"),
+        Ok(hive) => {
+            let (values, errors) = walk_hive(&hive).unwrap_or_default();
+            assert!(!errors.is_empty() || values.is_empty(), "corruption is reported");
+        }
+    }
+    // Every truncation of a real hive, and garbage, is refused or walked without panicking.
+    let good = read("small/testhive");
+    for len in [0, 3, 4, 511, 4096, 4100, 8192, 20000, good.len() - 1] {
+        if let Ok(h) = Hive::new(&good[..len], "cut") {
+            let _ = walk_hive(&h);
+        }
+    }
+    let mut flipped = good.clone();
+    for i in (4096..flipped.len()).step_by(97) {
+        flipped[i] ^= 0xff;
+    }
+    if let Ok(h) = Hive::new(&flipped, "flipped") {
+        let _ = walk_hive(&h);
+    }
+    assert!(Hive::new(b"not a hive at all, but long enough........", "x").is_err());
+}
+
+/// A host directory as a volume (the registry code only needs `read_dir`, `metadata`, `read_range`).
+struct DirFs(PathBuf);
+
+impl DirFs {
+    fn host(&self, path: &str) -> PathBuf {
+        self.0.join(path.trim_start_matches('/'))
+    }
+    fn nf(&self, path: &str) -> Error {
+        Error::NotFound { volume: "dir".into(), path: path.into() }
+    }
+}
+
+impl FileSystem for DirFs {
+    fn kind(&self) -> FsKind {
+        FsKind::Ntfs
+    }
+    fn label(&self) -> Option<String> {
+        None
+    }
+    fn volume(&self) -> &str {
+        "dir"
+    }
+    fn read_dir(&self, path: &str) -> imagefs::Result<Vec<DirEntry>> {
+        let rd = std::fs::read_dir(self.host(path)).map_err(|_| self.nf(path))?;
+        Ok(rd
+            .filter_map(Result::ok)
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                DirEntry { name: e.file_name().to_string_lossy().into_owned(), is_dir: m.is_dir(), size: m.len() }
+            })
+            .collect())
+    }
+    fn metadata(&self, path: &str) -> imagefs::Result<Metadata> {
+        let m = std::fs::metadata(self.host(path)).map_err(|_| self.nf(path))?;
+        Ok(Metadata { is_dir: m.is_dir(), size: m.len() })
+    }
+    fn read_range(&self, path: &str, offset: u64, len: u64) -> imagefs::Result<Vec<u8>> {
+        let all = std::fs::read(self.host(path)).map_err(|_| self.nf(path))?;
+        Ok(all[offset as usize..(offset + len) as usize].to_vec())
+    }
+}
+
+fn peer(name: &str) -> (Vec<Setting>, Vec<String>) {
+    let fs = DirFs(fixtures().join("peers").join(name));
+    let (mut settings, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
+    settings.sort();
+    settings.dedup_by(|x, y| x.key() == y.key());
+    (settings, warnings)
+}
+
+fn get<'a>(settings: &'a [Setting], path: &str, name: &str) -> &'a str {
+    &settings.iter().find(|s| s.path == path && s.name == name).unwrap_or_else(|| panic!("{path} {name} missing")).value
+}
+
+#[test]
+fn peers_differing_in_host_user_and_sid_give_identical_settings() {
+    let (a, wa) = peer("a");
+    let (b, wb) = peer("b");
+    assert!(wa.is_empty() && wb.is_empty(), "{wa:?} {wb:?}");
+    assert!(a.len() > 20_000, "{} settings", a.len());
+    assert!(a.iter().all(|s| s.kind == Kind::Registry));
+    // The raw hives differ (so the equality below is canonicalization's doing).
+    let ca = raw_walk("peers/a/Windows/System32/config/SYSTEM");
+    let cb = raw_walk("peers/b/Windows/System32/config/SYSTEM");
+    let cn = "ControlSet001\\Control\\ComputerName\\ComputerName";
+    assert_ne!(find(&ca, cn, "ComputerName").text, find(&cb, cn, "ComputerName").text);
+    if a != b {
+        let sa: BTreeSet<_> = a.iter().collect();
+        let sb: BTreeSet<_> = b.iter().collect();
+        let only_a: Vec<_> = sa.difference(&sb).take(10).collect();
+        let only_b: Vec<_> = sb.difference(&sa).take(10).collect();
+        panic!("peers differ:\n only a: {only_a:#?}\n only b: {only_b:#?}");
+    }
+    // What the tokens look like.
+    let cs = "HKLM\\SYSTEM\\currentcontrolset";
+    assert_eq!(get(&a, &format!("{cs}\\control\\computername\\computername"), "computername"), "<hostname>");
+    assert_eq!(get(&a, &format!("{cs}\\services\\tcpip\\parameters"), "searchlist"), "<hostname>.corp.example");
+    let profile = "HKLM\\SOFTWARE\\microsoft\\windows nt\\currentversion\\profilelist\\<user:1001>";
+    assert_eq!(get(&a, profile, "profileimagepath"), "C:\\Users\\<user>");
+    assert_eq!(get(&a, profile, "sid"), "<user:1001>");
+    let system_profile = "HKLM\\SOFTWARE\\microsoft\\windows nt\\currentversion\\profilelist\\s-1-5-18";
+    assert!(a.iter().any(|s| s.path == system_profile), "well-known SIDs stay");
+    assert_eq!(get(&a, "HKU\\<user:1001>\\volatile environment", "userprofile"), "C:\\Users\\<user>");
+    assert_eq!(get(&a, "HKU\\<user:1001>\\volatile environment", "userdomain"), "<hostname>");
+    let run = "HKLM\\SOFTWARE\\microsoft\\windows\\currentversion\\run";
+    assert_eq!(get(&a, run, "sync"), "C:\\Users\\<user>\\AppData\\Local\\sync.exe /user:<user>");
+    // Only the current control set, renamed; interface GUIDs numbered.
+    assert!(a.iter().all(|s| !s.path.contains("controlset00")), "non-current control sets dropped");
+    assert!(a
+        .iter()
+        .any(|s| s.path.starts_with(&format!("{cs}\\services\\tcpip\\parameters\\interfaces\\{{interface-1}}"))));
+}
+
+#[test]
+fn scan_machine_reads_the_registry_of_a_windows_volume() {
+    let img = fixtures().join("peer-a-fat.img");
+    let source: imagefs::Source = Rc::new(imagefs::FileSource::open(&img).unwrap());
+    let machine = imagefs::open_machine(vec![source]).unwrap();
+    let scan = settings::scan_machine(&machine, &ExtractionProfile::default());
+    let (direct, _) = peer("a");
+    let from_image: Vec<&Setting> = scan.settings.iter().filter(|s| s.kind == Kind::Registry).collect();
+    assert_eq!(from_image.len(), direct.len(), "warnings: {:?}", scan.warnings);
+    assert!(from_image.iter().zip(&direct).all(|(x, y)| *x == y));
+}
