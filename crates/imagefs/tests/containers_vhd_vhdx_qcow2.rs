@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! VHD, VHDX and QCOW2 readers against qemu-img's own reading of the same images.
+//!
+//! Fixtures come from `tests/fixtures.d/20-containers-a.sh`: a 64 MiB GPT/FAT32 disk made
+//! with sfdisk and mtools, converted by qemu-img into every variant, a qcow2 overlay, 20 GiB
+//! sparse images, and the corpus images; `<image>.raw` is `qemu-img convert -O raw` of each.
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use imagefs::container::{open_disk, Disk, FileSet, Format};
+use imagefs::{open_machine, BlockCache, Error, FileSource, MemorySource, ReadAt, ReadStats, Source};
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/containers-a");
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+fn fixture(name: &str) -> PathBuf {
+    let path = Path::new(DIR).join(name);
+    assert!(path.exists(), "fixture {} is missing: run tests/fixtures.sh", path.display());
+    path
+}
+
+fn file(name: &str) -> Source {
+    Rc::new(FileSource::open(&fixture(name)).unwrap())
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(fixture(name)).unwrap()
+}
+
+fn mem(name: &str, data: Vec<u8>) -> Source {
+    Rc::new(MemorySource::new(name, data))
+}
+
+fn open(names: &[&str]) -> imagefs::Result<Disk> {
+    let files: Vec<Source> = names.iter().map(|n| file(n)).collect();
+    open_disk(Rc::clone(&files[0]), &FileSet::new(files))
+}
+
+fn open_mem(top: Source, others: &[Source]) -> imagefs::Result<Disk> {
+    let mut files = vec![Rc::clone(&top)];
+    files.extend(others.iter().cloned());
+    open_disk(top, &FileSet::new(files))
+}
+
+/// Compares the whole virtual disk with `expected`, in reads whose odd size (3 MiB + 517)
+/// makes them straddle block, cluster and sector boundaries at unaligned offsets.
+fn assert_same_bytes(disk: &dyn ReadAt, expected: &Path) {
+    let raw = FileSource::open(expected).unwrap();
+    assert_eq!(disk.size(), raw.size(), "{}: virtual size", disk.name());
+    let chunk = 3 * 1024 * 1024 + 517;
+    let (mut a, mut b) = (vec![0u8; chunk], vec![0u8; chunk]);
+    let mut pos = 0u64;
+    while pos < raw.size() {
+        let n = chunk.min((raw.size() - pos) as usize);
+        disk.read_exact_at(pos, &mut a[..n]).unwrap_or_else(|e| panic!("{}: read at {pos:#x}: {e}", disk.name()));
+        raw.read_exact_at(pos, &mut b[..n]).unwrap();
+        if a[..n] != b[..n] {
+            let first = (0..n).find(|&i| a[i] != b[i]).unwrap_or(0);
+            panic!("{}: differs from qemu-img's reading at {:#x}", disk.name(), pos + first as u64);
+        }
+        pos += n as u64;
+    }
+}
+
+#[test]
+fn every_converted_variant_reads_as_qemu_img_reads_it() {
+    let cases: &[(&str, Format, &str)] = &[
+        ("disk-dynamic.vhd", Format::Vhd, "dynamic"),
+        ("disk-fixed.vhd", Format::Vhd, "fixed"),
+        ("disk-dynamic.vhdx", Format::Vhdx, "dynamic"),
+        ("disk-dynamic-1m.vhdx", Format::Vhdx, "dynamic"),
+        ("disk-fixed.vhdx", Format::Vhdx, "fixed"),
+        ("disk-v2.qcow2", Format::Qcow2, "v2"),
+        ("disk-v3.qcow2", Format::Qcow2, "v3"),
+        ("disk-v2-zlib.qcow2", Format::Qcow2, "v2"),
+        ("disk-v3-zlib.qcow2", Format::Qcow2, "v3"),
+        ("disk-v3-zlib-4k.qcow2", Format::Qcow2, "v3"),
+        ("disk-v3-zstd.qcow2", Format::Qcow2, "v3 zstd"),
+        ("disk-v3-extl2.qcow2", Format::Qcow2, "v3 extended L2"),
+    ];
+    for &(name, format, variant) in cases {
+        let disk = open(&[name]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(disk.layers.len(), 1, "{name}");
+        assert_eq!((disk.layers[0].format, disk.layers[0].variant.as_str()), (format, variant), "{name}");
+        assert_eq!(disk.layers[0].virtual_size, 64 << 20, "{name}");
+        assert_same_bytes(&*disk.source, &fixture(&format!("{name}.raw")));
+    }
+}
+
+#[test]
+fn corpus_images_read_as_qemu_img_reads_them() {
+    let dir = Path::new(DIR).join("corpus");
+    let names = [
+        "plaso-image.vhd",
+        "dfvfs-ext2.vhd",
+        "velociraptor-test.vhdx",
+        "plaso-image.qcow2",
+        "dfvfs-ext2.qcow2",
+        "dfvfs-windows_volume.qcow2",
+        "plaso-vsstest.qcow2",
+    ];
+    for name in names {
+        let top: Source = Rc::new(FileSource::open(&fixture(&format!("corpus/{name}"))).unwrap());
+        let disk = open_disk(Rc::clone(&top), &FileSet::new(vec![top])).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_same_bytes(&*disk.source, &dir.join(format!("{name}.raw")));
+    }
+    // What is on them, read through the decoded disks (the filesystems themselves belong
+    // to other modules): Windows' VHDX holds GPT + NTFS at LBA 128, the others ext2 or NTFS.
+    let disk = open(&["corpus/velociraptor-test.vhdx"]).unwrap();
+    assert_eq!(disk.layers[0].variant, "dynamic");
+    let (scheme, parts) = imagefs::partition::read_partitions(&*disk.source).unwrap();
+    assert_eq!((scheme, parts.len(), parts[0].start), (imagefs::partition::Scheme::Gpt, 1, 128 * 512));
+    let mut oem = [0u8; 8];
+    disk.source.read_exact_at(parts[0].start + 3, &mut oem).unwrap();
+    assert_eq!(&oem, b"NTFS    ");
+    for name in ["corpus/plaso-image.vhd", "corpus/dfvfs-ext2.qcow2"] {
+        let disk = open(&[name]).unwrap();
+        let mut magic = [0u8; 2];
+        disk.source.read_exact_at(1080, &mut magic).unwrap();
+        assert_eq!(magic, [0x53, 0xef], "{name}: ext superblock magic");
+    }
+}
+
+#[test]
+fn open_machine_lists_the_fat_files_in_every_format() {
+    let sshd = std::fs::read(Path::new(CORPUS).join("linux-etc/augeas-root/etc/ssh/sshd_config")).unwrap();
+    for name in [
+        "disk-dynamic.vhd",
+        "disk-fixed.vhd",
+        "disk-dynamic.vhdx",
+        "disk-fixed.vhdx",
+        "disk-v3-zstd.qcow2",
+        "disk-v2-zlib.qcow2",
+    ] {
+        let machine = open_machine(vec![file(name)]).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(machine.volumes.len(), 1, "{name}");
+        let fs = &machine.volumes[0].fs;
+        assert_eq!(fs.kind(), imagefs::FsKind::Fat, "{name}");
+        let mut names: Vec<String> =
+            fs.read_dir("/Windows/System32/config").unwrap().into_iter().map(|e| e.name).collect();
+        names.sort();
+        assert_eq!(names, ["Amcache.hve", "SAM"], "{name}");
+        assert_eq!(fs.metadata("/Windows/System32/config/SAM").unwrap().size, 262_144, "{name}");
+        assert_eq!(fs.metadata("/Users/NTUSER.DAT").unwrap().size, 1_310_720, "{name}");
+        assert_eq!(fs.read_file("/etc/hostname", 1 << 20).unwrap(), b"containers-a\n", "{name}");
+        assert_eq!(fs.read_file("/etc/ssh/sshd_config", 1 << 20).unwrap(), sshd, "{name}");
+        // A real hive crosses several blocks and clusters: it must start with its signature.
+        assert_eq!(&fs.read_range("/Windows/System32/config/Amcache.hve", 0, 4).unwrap(), b"regf", "{name}");
+    }
+}
+
+#[test]
+fn qcow2_overlay_reads_its_pattern_over_the_backing_file() {
+    let disk = open(&["ov.qcow2", "disk-v3.qcow2"]).unwrap();
+    let layers: Vec<(&str, Format)> = disk.layers.iter().map(|l| (l.file.as_str(), l.format)).collect();
+    assert_eq!(layers, [("ov.qcow2", Format::Qcow2), ("disk-v3.qcow2", Format::Qcow2)]);
+    assert_eq!(disk.consumed, ["disk-v3.qcow2"]);
+    let base = bytes("disk.raw");
+    let mut buf = vec![0u8; 3 << 20];
+    disk.source.read_exact_at(0, &mut buf).unwrap();
+    let (pattern, after) = (1 << 20..(1 << 20) + (64 << 10), (1 << 20) + (64 << 10));
+    assert!(buf[pattern.clone()].iter().all(|&b| b == 0x5a), "the written pattern");
+    assert_eq!(buf[..pattern.start], base[..pattern.start], "the backing file before the pattern");
+    assert_eq!(buf[after..], base[after..3 << 20], "the backing file after the pattern");
+    assert_same_bytes(&*disk.source, &fixture("ov.qcow2.raw"));
+
+    // Extended L2: only the two 2 KiB subclusters written come from the overlay.
+    let disk = open(&["ov-extl2.qcow2", "disk-v3.qcow2"]).unwrap();
+    assert_eq!(disk.layers[0].variant, "v3 extended L2 overlay");
+    let mut buf = vec![0u8; 64 << 10];
+    disk.source.read_exact_at(0x11_0000, &mut buf).unwrap();
+    assert_eq!(buf[..0x800], base[0x11_0000..0x11_0800]);
+    assert!(buf[0x800..0x1800].iter().all(|&b| b == 0xa5));
+    assert_eq!(buf[0x1800..], base[0x11_1800..0x12_0000]);
+    assert_same_bytes(&*disk.source, &fixture("ov-extl2.qcow2.raw"));
+}
+
+#[test]
+fn missing_backing_file_and_parent_are_named() {
+    match open(&["ov.qcow2"]) {
+        Err(Error::MissingFile { needed_by, what }) => {
+            assert_eq!(needed_by, "QCOW2 ov.qcow2");
+            assert_eq!(what, "its backing file disk-v3.qcow2, format qcow2");
+        }
+        other => panic!("expected MissingFile, got {other:?}"),
+    }
+    let diff = || file("corpus/dfvfs-fat-differential.vhd");
+    let expected_needed = "differencing VHD dfvfs-fat-differential.vhd";
+    let wanted = "its parent fat-parent.vhd (UUID 5fa21a55-f394-aa4d-9958-1951a67d5540)";
+    match open_mem(diff(), &[]) {
+        Err(e @ Error::MissingFile { .. }) => {
+            let Error::MissingFile { needed_by, what } = &e else { unreachable!() };
+            assert_eq!((needed_by.as_str(), what.as_str()), (expected_needed, wanted));
+            assert!(e.to_string().contains("add that file"), "{e}");
+        }
+        other => panic!("expected MissingFile, got {other:?}"),
+    }
+    // A file with the parent's name but another identity is refused, and said so.
+    let impostor = mem("fat-parent.vhd", bytes("disk-dynamic.vhd"));
+    let impostor_uuid = {
+        let b = bytes("disk-dynamic.vhd");
+        let f = &b[b.len() - 512 + 68..b.len() - 512 + 84];
+        let h: String = f.iter().map(|x| format!("{x:02x}")).collect();
+        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    };
+    match open_mem(diff(), &[impostor]) {
+        Err(Error::MissingFile { what, .. }) => {
+            assert_eq!(
+                what,
+                format!("{wanted}, but the supplied fat-parent.vhd is another disk (UUID {impostor_uuid})")
+            )
+        }
+        other => panic!("expected MissingFile, got {other:?}"),
+    }
+}
+
+/// `data` with the byte at `at` inverted.
+fn flipped(mut data: Vec<u8>, at: usize) -> Vec<u8> {
+    data[at] ^= 0xff;
+    data
+}
+
+fn corrupt_at(result: imagefs::Result<Disk>) -> (&'static str, u64) {
+    match result {
+        Err(Error::Corrupt { structure, offset, .. }) => (structure, offset),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[test]
+fn damaged_vhd_headers_are_reported_at_their_offset() {
+    let fixed = bytes("disk-fixed.vhd");
+    let footer = fixed.len() - 512;
+    let r = open_mem(mem("f.vhd", flipped(fixed.clone(), footer + 50)), &[]);
+    assert_eq!(corrupt_at(r), ("VHD footer", footer as u64 + 64));
+
+    // A dynamic disk survives a damaged footer through its copy at 0, but not both.
+    let dynamic = bytes("disk-dynamic.vhd");
+    let end = dynamic.len() - 512;
+    let one = flipped(dynamic.clone(), end + 50);
+    let disk = open_mem(mem("d.vhd", one.clone()), &[]).unwrap();
+    assert_same_bytes(&*disk.source, &fixture("disk-dynamic.vhd.raw"));
+    let r = open_mem(mem("d.vhd", flipped(one, 50)), &[]);
+    assert_eq!(corrupt_at(r), ("VHD footer", end as u64 + 64));
+    // The dynamic header follows the footer copy at 512.
+    let r = open_mem(mem("d.vhd", flipped(dynamic.clone(), 512 + 100)), &[]);
+    assert_eq!(corrupt_at(r), ("VHD dynamic disk header", 512 + 36));
+
+    // Truncated: the footer copy at 0 opens it, and a read of a block past the end says where.
+    let cut = dynamic[..dynamic.len() / 2].to_vec();
+    let size = cut.len() as u64;
+    let disk = open_mem(mem("cut.vhd", cut), &[]).unwrap();
+    let mut buf = vec![0u8; 64 << 20];
+    match disk.source.read_exact_at(0, &mut buf) {
+        Err(Error::OutOfBounds { file, offset, len, size: s }) => {
+            assert_eq!((file.as_str(), s), ("cut.vhd", size));
+            assert!(offset < size && offset + len > size, "{offset:#x}+{len:#x}");
+        }
+        other => panic!("expected OutOfBounds, got {other:?}"),
+    }
+}
+
+#[test]
+fn damaged_vhdx_headers_are_reported_at_their_offset() {
+    let good = bytes("disk-dynamic.vhdx");
+    // One header or region table copy may be damaged: the other one is used.
+    for at in [0x1_0000 + 200, 0x2_0000 + 200, 0x3_0000 + 40, 0x4_0000 + 40] {
+        let disk = open_mem(mem("v.vhdx", flipped(good.clone(), at)), &[]).unwrap_or_else(|e| panic!("{at:#x}: {e}"));
+        let mut sector = [0u8; 512];
+        disk.source.read_exact_at(512, &mut sector).unwrap();
+        assert_eq!(&sector[..8], b"EFI PART", "GPT header after damage at {at:#x}");
+    }
+    let both = flipped(flipped(good.clone(), 0x1_0000 + 200), 0x2_0000 + 200);
+    assert_eq!(corrupt_at(open_mem(mem("v.vhdx", both), &[])), ("VHDX header", 0x1_0004));
+    let both = flipped(flipped(good.clone(), 0x3_0000 + 40), 0x4_0000 + 40);
+    assert_eq!(corrupt_at(open_mem(mem("v.vhdx", both), &[])), ("VHDX region table", 0x3_0004));
+
+    // An unreplayed log: forge a log GUID into both headers, with a valid CRC-32C computed by
+    // the `crc` crate (an implementation independent of the reader's).
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+    let mut dirty = good.clone();
+    for h in [0x1_0000usize, 0x2_0000] {
+        dirty[h + 48..h + 64].copy_from_slice(&[0x11; 16]);
+        dirty[h + 4..h + 8].fill(0);
+        let sum = crc.checksum(&dirty[h..h + 4096]);
+        dirty[h + 4..h + 8].copy_from_slice(&sum.to_le_bytes());
+    }
+    match open_mem(mem("v.vhdx", dirty), &[]) {
+        Err(Error::Unsupported { structure, offset, detail, .. }) => {
+            assert_eq!((structure, offset), ("VHDX log", 0x10_0000));
+            assert!(
+                detail.contains("11111111-1111-1111-1111-111111111111") && detail.contains("not been replayed"),
+                "{detail}"
+            );
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+
+    // Truncated before the data: the read of a payload block past the end says where.
+    let cut = good[..(4 << 20)].to_vec();
+    let disk = open_mem(mem("cut.vhdx", cut), &[]).unwrap();
+    let mut buf = vec![0u8; 64 << 20];
+    assert!(matches!(disk.source.read_exact_at(0, &mut buf), Err(Error::OutOfBounds { size: 0x40_0000, .. })));
+}
+
+#[test]
+fn damaged_qcow2_headers_are_reported_at_their_offset() {
+    let good = bytes("disk-v3-zlib.qcow2");
+    let set = |mut d: Vec<u8>, at: usize, value: &[u8]| {
+        d[at..at + value.len()].copy_from_slice(value);
+        d
+    };
+    let unsupported = |r: imagefs::Result<Disk>| match r {
+        Err(Error::Unsupported { structure, offset, detail, .. }) => (structure, offset, detail),
+        other => panic!("expected Unsupported, got {other:?}"),
+    };
+    let (s, o, d) = unsupported(open_mem(mem("q", set(good.clone(), 32, &2u32.to_be_bytes())), &[]));
+    assert_eq!((s, o), ("QCOW2 header", 32));
+    assert!(d.contains("encrypted (LUKS"), "{d}");
+    let (s, o, d) = unsupported(open_mem(mem("q", set(good.clone(), 79, &[4])), &[]));
+    assert_eq!((s, o), ("QCOW2 header", 72));
+    assert!(d.contains("external data file"), "{d}");
+    let r = open_mem(mem("q", set(good.clone(), 20, &30u32.to_be_bytes())), &[]);
+    assert_eq!(corrupt_at(r), ("QCOW2 header", 20));
+    let r = open_mem(mem("q", set(good.clone(), 36, &0u32.to_be_bytes())), &[]);
+    assert_eq!(corrupt_at(r), ("QCOW2 header", 36));
+    let r = open_mem(mem("q", set(good.clone(), 36, &u32::MAX.to_be_bytes())), &[]);
+    assert_eq!(corrupt_at(r), ("QCOW2 header", 36));
+
+    // Damaged compressed data is reported at the compressed cluster that holds it. Zeros
+    // where a deflate stream starts read as a stored block with a bad length check, so
+    // zeroing 64 KiB of the ~1 MiB of compressed clusters is always detected.
+    let at = good.len() / 2;
+    let bad = set(good.clone(), at, &[0; 64 << 10]);
+    let disk = open_mem(mem("q", bad), &[]).unwrap();
+    let mut buf = vec![0u8; 64 << 20];
+    match disk.source.read_exact_at(0, &mut buf) {
+        Err(Error::Corrupt { structure: "QCOW2 compressed cluster", offset, .. }) => {
+            let at = at as u64;
+            assert!(offset + (128 << 10) > at && offset < at + (64 << 10), "{offset:#x} vs {at:#x}");
+        }
+        other => panic!("expected a corrupt compressed cluster, got {other:?}"),
+    }
+
+    // Truncated: the L1 table is still there, the clusters are not.
+    let plain = bytes("disk-v3.qcow2");
+    let disk = open_mem(mem("cut.qcow2", plain[..(512 << 10)].to_vec()), &[]).unwrap();
+    assert!(matches!(disk.source.read_exact_at(0, &mut buf), Err(Error::OutOfBounds { size: 0x8_0000, .. })));
+}
+
+#[test]
+fn opening_a_sparse_20_gib_image_reads_almost_nothing() {
+    for name in ["sparse-20g.vhd", "sparse-20g.vhdx", "sparse-20g.qcow2"] {
+        let stats = Rc::new(ReadStats::default());
+        let cached: Source = Rc::new(BlockCache::new(file(name), Rc::clone(&stats), 256));
+        let disk = open_disk(Rc::clone(&cached), &FileSet::new(vec![cached])).unwrap();
+        assert_eq!(disk.source.size(), 20 << 30, "{name}");
+        let mut buf = vec![0u8; 1 << 20];
+        disk.source.read_exact_at(0, &mut buf).unwrap();
+        disk.source.read_exact_at((20 << 30) - (1 << 20), &mut buf).unwrap();
+        assert!(buf.iter().all(|&b| b == 0), "{name}: unallocated blocks read as zeros");
+        assert!(stats.bytes() < 1 << 20, "{name}: opening and two reads cost {} bytes", stats.bytes());
+        eprintln!("{name}: open + 2 MiB of reads cost {} bytes in {} calls", stats.bytes(), stats.calls());
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# VHD, VHDX and QCOW2 fixtures: one raw disk converted by qemu-img into every variant, a
+# qcow2 overlay, 20 GiB sparse images, and the corpus images decompressed.
+# Sourced by tests/fixtures.sh with $out, $corpus, $work and $etc set.
+# Ground truth for every image is `qemu-img convert -O raw` of it (<image>.raw).
+ca="$out/containers-a"
+mkdir -p "$ca/corpus"
+
+# --- the source disk: 64 MiB, GPT, FAT32 partition at 1 MiB with real files ----------
+raw="$ca/disk.raw"
+truncate -s 64M "$raw"
+printf 'label: gpt\nunit: sectors\nfirst-lba: 2048\nstart=2048, size=126976, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="data"\n' | sfdisk -q "$raw"
+mformat -i "$raw@@1M" -T 126976 -h 16 -s 32 -F -v CONTAINERS ::
+tree="$work/containers-a"
+mkdir -p "$tree"
+echo containers-a > "$tree/hostname"
+xz -dc "$corpus/registry/other/SAM.xz" > "$tree/SAM"
+xz -dc "$corpus/registry/other/amcache.hve.xz" > "$tree/Amcache.hve"
+xz -dc "$corpus/registry/user/NTUSER-WIN7.DAT.xz" > "$tree/NTUSER.DAT"
+mmd -i "$raw@@1M" ::/etc ::/etc/ssh ::/Windows ::/Windows/System32 ::/Windows/System32/config ::/Users
+mcopy -i "$raw@@1M" "$tree/hostname" ::/etc/hostname
+mcopy -i "$raw@@1M" "$etc/ssh/sshd_config" ::/etc/ssh/sshd_config
+mcopy -i "$raw@@1M" "$tree/SAM" ::/Windows/System32/config/SAM
+mcopy -i "$raw@@1M" "$tree/Amcache.hve" ::/Windows/System32/config/Amcache.hve
+mcopy -i "$raw@@1M" "$tree/NTUSER.DAT" ::/Users/NTUSER.DAT
+
+# --- every variant qemu-img makes -----------------------------------------------------
+conv() { # output format options...
+  local o=$1 f=$2; shift 2
+  qemu-img convert -f raw -O "$f" "$@" "$raw" "$ca/$o"
+}
+conv disk-dynamic.vhd vpc -o subformat=dynamic,force_size=on
+conv disk-fixed.vhd vpc -o subformat=fixed,force_size=on
+conv disk-dynamic.vhdx vhdx -o subformat=dynamic
+conv disk-dynamic-1m.vhdx vhdx -o subformat=dynamic,block_size=1M
+conv disk-fixed.vhdx vhdx -o subformat=fixed
+conv disk-v2.qcow2 qcow2 -o compat=0.10
+conv disk-v3.qcow2 qcow2 -o compat=1.1
+conv disk-v2-zlib.qcow2 qcow2 -c -o compat=0.10
+conv disk-v3-zlib.qcow2 qcow2 -c -o compat=1.1
+conv disk-v3-zlib-4k.qcow2 qcow2 -c -o compat=1.1,cluster_size=4096
+conv disk-v3-zstd.qcow2 qcow2 -c -o compat=1.1,compression_type=zstd
+conv disk-v3-extl2.qcow2 qcow2 -o compat=1.1,extended_l2=on
+for img in disk-v2-zlib.qcow2 disk-v3-zlib.qcow2 disk-v3-zlib-4k.qcow2 disk-v3-zstd.qcow2; do
+  qemu-img map --output=json "$ca/$img" | grep -q '"compressed": true' || { echo "fixtures: $img has no compressed cluster" >&2; exit 1; }
+done
+
+# --- overlays: a 64 KiB pattern over a backing file (by relative name) ----------------
+(
+  cd "$ca"
+  qemu-img create -q -f qcow2 -b disk-v3.qcow2 -F qcow2 ov.qcow2
+  qemu-io -c 'write -P 0x5a 1M 64k' ov.qcow2 >/dev/null
+  # Extended L2 (2 KiB subclusters): a 4 KiB write allocates two subclusters only.
+  qemu-img create -q -f qcow2 -o extended_l2=on -b disk-v3.qcow2 -F qcow2 ov-extl2.qcow2
+  qemu-io -c 'write -P 0xa5 0x110800 4k' ov-extl2.qcow2 >/dev/null
+)
+
+# --- 20 GiB sparse images: opening one must read almost nothing -----------------------
+qemu-img create -q -f vpc -o subformat=dynamic,force_size=on "$ca/sparse-20g.vhd" 20G
+qemu-img create -q -f vhdx "$ca/sparse-20g.vhdx" 20G
+qemu-img create -q -f qcow2 "$ca/sparse-20g.qcow2" 20G
+
+# --- corpus images --------------------------------------------------------------------
+for f in "$corpus"/disks/vhd/*.xz "$corpus"/disks/vhdx/*.xz "$corpus"/disks/qcow2/*; do
+  b=$(basename "$f")
+  case $b in
+    *.xz) xz -dc "$f" > "$ca/corpus/${b%.xz}" ;;
+    *) cp "$f" "$ca/corpus/$b" ;;
+  esac
+done
+
+# --- ground truth: qemu-img's own reading of each image (fixed VHD needs -f vpc) ------
+for img in "$ca"/*.vhd "$ca"/*.vhdx "$ca"/*.qcow2 "$ca"/corpus/*; do
+  case $img in *sparse-20g*|*fat-differential*) continue ;; esac
+  fmt=(); case $img in *.vhd) fmt=(-f vpc) ;; esac
+  (cd "$(dirname "$img")" && qemu-img convert "${fmt[@]}" -O raw "$img" "$img.raw")
+done
