@@ -75,3 +75,32 @@ for img in "$ca"/*.vhd "$ca"/*.vhdx "$ca"/*.qcow2 "$ca"/corpus/*; do
   fmt=(); case $img in *.vhd) fmt=(-f vpc) ;; esac
   (cd "$(dirname "$img")" && qemu-img convert "${fmt[@]}" -O raw "$img" "$img.raw")
 done
+
+# --- a parent for the corpus' Windows-made differencing VHD ----------------------------
+# Its real parent (fat-parent.vhd) is not in the corpus. Stand in a fixed VHD whose sectors
+# each hold their own number (never zero), with the footer's unique id patched to the one the
+# child names and the footer checksum recomputed; qemu-img's reading of the child alone
+# (which ignores sector bitmaps and parents) is the other half of the ground truth.
+diff_vhd="$ca/corpus/dfvfs-fat-differential.vhd"
+qemu-img convert -f vpc -O raw "$diff_vhd" "$diff_vhd.child.raw"
+python3 - "$work/fat-parent.raw" <<'PY'
+import sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(8192):
+        f.write(bytes([i % 251 + 1, i // 251 + 1]) * 256)
+PY
+qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on "$work/fat-parent.raw" "$ca/fat-parent.vhd"
+cp "$work/fat-parent.raw" "$ca/fat-parent.vhd.raw"
+python3 - "$diff_vhd" "$ca/fat-parent.vhd" <<'PY'
+import struct, sys
+child = open(sys.argv[1], "rb").read()
+parent_uuid = child[512 + 40:512 + 56]          # dynamic disk header: parent unique id
+with open(sys.argv[2], "r+b") as f:
+    f.seek(-512, 2)
+    footer = bytearray(f.read(512))
+    footer[68:84] = parent_uuid
+    footer[64:68] = b"\0\0\0\0"
+    footer[64:68] = struct.pack(">I", ~sum(footer) & 0xffffffff)
+    f.seek(-512, 2)
+    f.write(footer)
+PY
