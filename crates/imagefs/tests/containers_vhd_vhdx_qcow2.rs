@@ -429,3 +429,84 @@ fn corpus_machines_list_their_files() {
         assert!(machine.stats.bytes() < 1 << 20, "{name}: {} bytes read", machine.stats.bytes());
     }
 }
+
+/// Mutations tried per image; each opens the image and reads four ranges.
+const MUTATIONS_PER_IMAGE: usize = 400;
+
+/// An image with a few bytes overwritten, without copying it.
+struct Patched {
+    name: String,
+    base: Rc<[u8]>,
+    at: usize,
+    patch: Vec<u8>,
+}
+
+impl ReadAt for Patched {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn size(&self) -> u64 {
+        self.base.len() as u64
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> imagefs::Result<()> {
+        imagefs::check_bounds(&self.name, self.size(), offset, buf.len())?;
+        let start = offset as usize;
+        buf.copy_from_slice(&self.base[start..start + buf.len()]);
+        for (i, &b) in self.patch.iter().enumerate() {
+            if let Some(j) = (self.at + i).checked_sub(start).filter(|&j| j < buf.len()) {
+                buf[j] = b;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn hostile_metadata_never_panics() {
+    // Deterministic mutations (xorshift) of the metadata of qemu-made images: headers,
+    // L1/L2 tables, footers, BATs, metadata tables. Any outcome is fine but a panic or hang.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let vhd_end = 8_393_216;
+    let images: &[(&str, &[std::ops::Range<usize>])] = &[
+        ("disk-v3-zlib.qcow2", &[0..0x70, 0x3_0000..0x3_0008, 0x4_0000..0x4_2000]),
+        ("disk-v3-extl2.qcow2", &[0..0x70, 0x3_0000..0x3_0008, 0x4_0000..0x4_4000]),
+        ("disk-dynamic.vhd", &[vhd_end - 512..vhd_end, 0x200..0x600, 0x600..0x680]),
+        ("disk-dynamic.vhdx", &[0x3_0000..0x3_0060, 0x20_0000..0x20_0040, 0x30_0000..0x30_0200, 0x31_0000..0x31_0100]),
+    ];
+    let mut outcomes = [0usize; 3];
+    for &(name, ranges) in images {
+        let good: Rc<[u8]> = bytes(name).into();
+        assert!(ranges.iter().all(|r| r.end <= good.len()), "{name}");
+        for i in 0..MUTATIONS_PER_IMAGE {
+            let range = &ranges[i % ranges.len()];
+            let at = range.start + (next() as usize) % (range.end - range.start - 7);
+            let patch = match next() % 3 {
+                0 => vec![next() as u8],
+                1 => (next() as u32).to_be_bytes().to_vec(),
+                _ => next().to_le_bytes().to_vec(),
+            };
+            let image: Source = Rc::new(Patched { name: name.into(), base: Rc::clone(&good), at, patch });
+            let Ok(disk) = open_mem(image, &[]) else {
+                outcomes[0] += 1;
+                continue;
+            };
+            let size = disk.source.size();
+            let mut buf = vec![0u8; 256 << 10];
+            let mut failed = false;
+            for _ in 0..4 {
+                let n = (buf.len() as u64).min(size) as usize;
+                let pos = if size > n as u64 { next() % (size - n as u64) } else { 0 };
+                failed |= disk.source.read_exact_at(pos, &mut buf[..n]).is_err();
+            }
+            outcomes[if failed { 1 } else { 2 }] += 1;
+        }
+    }
+    eprintln!("mutations: {} refused at open, {} failed a read, {} read fine", outcomes[0], outcomes[1], outcomes[2]);
+    assert!(outcomes.iter().all(|&n| n > 0), "{outcomes:?}");
+}

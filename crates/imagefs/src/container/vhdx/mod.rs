@@ -256,7 +256,12 @@ impl Vhdx {
     }
 
     fn corrupt_entry(&self, index: u64, detail: String) -> Error {
-        Error::Corrupt { file: self.name.clone(), structure: "VHDX BAT", offset: self.bat_offset + index * 8, detail }
+        Error::Corrupt {
+            file: self.name.clone(),
+            structure: "VHDX BAT",
+            offset: self.bat_offset.saturating_add(index * 8),
+            detail,
+        }
     }
 
     /// The sector bitmap bits covering `block` (one bit per sector, least significant first).
@@ -277,7 +282,8 @@ impl Vhdx {
             );
         }
         let bytes_per_block = g.block_size / g.sector_size / 8;
-        let start = offset + (block % g.chunk_ratio) * bytes_per_block;
+        // Saturating: a hostile offset near 2^64 must fail the read's bounds check, not overflow.
+        let start = offset.saturating_add((block % g.chunk_ratio) * bytes_per_block);
         let bits: Rc<[u8]> = read_vec(&*self.file, start, bytes_per_block)?.into();
         *self.bitmap.borrow_mut() = Some((block, Rc::clone(&bits)));
         Ok(bits)
@@ -296,7 +302,8 @@ impl Vhdx {
             PAYLOAD_FULLY_PRESENT | PAYLOAD_PARTIALLY_PRESENT if data == 0 => {
                 Err(self.corrupt_entry(index, format!("block {block} is present at file offset 0")))
             }
-            PAYLOAD_FULLY_PRESENT => self.file.read_exact_at(data + within, buf),
+            // Saturating: a hostile offset near 2^64 must fail the read's bounds check, not overflow.
+            PAYLOAD_FULLY_PRESENT => self.file.read_exact_at(data.saturating_add(within), buf),
             PAYLOAD_PARTIALLY_PRESENT => {
                 let Some(parent) = &self.parent else {
                     return Err(self
@@ -321,7 +328,7 @@ impl Vhdx {
                     }
                     let part = &mut buf[(pos - within) as usize..(run_end - within) as usize];
                     if here {
-                        self.file.read_exact_at(data + pos, part)?;
+                        self.file.read_exact_at(data.saturating_add(pos), part)?;
                     } else {
                         read_parent(Some(parent), offset - within + pos, part)?;
                     }
