@@ -276,3 +276,68 @@ fn corrupt_structures_report_the_structure_and_offset() {
         .expect("some grain lies past the cut");
     assert!(matches!(err, Error::OutOfBounds { .. }), "{err:?}");
 }
+
+/// A file's bytes with one byte replaced, without copying the file.
+struct OneByteOff {
+    name: String,
+    base: Rc<[u8]>,
+    at: usize,
+    value: u8,
+}
+
+impl ReadAt for OneByteOff {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn size(&self) -> u64 {
+        self.base.len() as u64
+    }
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> imagefs::Result<()> {
+        imagefs::check_bounds(&self.name, self.size(), offset, buf.len())?;
+        let start = offset as usize;
+        buf.copy_from_slice(&self.base[start..start + buf.len()]);
+        if (start..start + buf.len()).contains(&self.at) {
+            buf[self.at - start] = self.value;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn hostile_bytes_in_vmdk_and_tar_metadata_never_panic() {
+    let check = |name: &str, positions: &[usize]| {
+        let base: Rc<[u8]> = std::fs::read(fixtures().join(name)).unwrap().into();
+        let mut opened = 0;
+        for &at in positions {
+            for value in [0x00, 0xff, 0x80, base[at] ^ 0x01] {
+                let src = OneByteOff { name: name.to_owned(), base: Rc::clone(&base), at, value };
+                let Ok(disk) = open_disk(Rc::new(src), &FileSet::default()) else { continue };
+                opened += 1;
+                let size = disk.source.size();
+                let mut buf = [0u8; 4096];
+                // Sample reads across the disk: errors are fine, panics and hangs are not.
+                for k in 0..16u64 {
+                    let at = (size / 16 * k) & !4095;
+                    if at + 4096 <= size {
+                        let _ = disk.source.read_exact_at(at, &mut buf);
+                    }
+                }
+            }
+        }
+        assert!(opened > 0, "{name}: some mutations leave the image readable");
+    };
+    let stream = std::fs::read(fixtures().join("small-streamOptimized.vmdk")).unwrap();
+    let u32_at = |at: usize| u32::from_le_bytes(stream[at..at + 4].try_into().unwrap()) as usize;
+    let gd = u32_at(56) * 512;
+    let gt = u32_at(gd) * 512;
+    let marker = u32_at(gt) * 512;
+    let mut positions: Vec<usize> = (0..80).collect();
+    positions.extend((512..1024).step_by(7));
+    positions.extend(gd..gd + 16);
+    positions.extend(gt..gt + 32);
+    positions.extend(marker..marker + 24);
+    check("small-streamOptimized.vmdk", &positions);
+    check("small-monolithicSparse.vmdk", &positions[..80]);
+    check("small-monolithicFlat.vmdk", &(0..512).step_by(3).collect::<Vec<_>>());
+    check("win.ova", &(0..512).step_by(5).chain(512..600).collect::<Vec<_>>());
+}

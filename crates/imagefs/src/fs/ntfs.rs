@@ -5,9 +5,10 @@
 use std::cell::RefCell;
 use std::io::{Read, Seek, SeekFrom};
 
+use ntfs::attribute_value::NtfsAttributeValue;
 use ntfs::indexes::NtfsFileNameIndex;
 use ntfs::structured_values::NtfsFileNamespace;
-use ntfs::{Ntfs, NtfsAttributeFlags, NtfsFile};
+use ntfs::{Ntfs, NtfsAttributeFlags, NtfsAttributeType, NtfsFile, NtfsIndex};
 
 use super::{components, DirEntry, FileSystem, FsKind, Metadata};
 use crate::{source::Cursor, Error, ReadAt, Result, Source};
@@ -23,6 +24,50 @@ const MAX_PATH_DEPTH: usize = 1024;
 /// File record numbers below this are NTFS metafiles ($MFT, $LogFile, $Volume, …, and the
 /// root's own "." entry), kept out of listings.
 const FIRST_USER_RECORD: u64 = 16;
+
+/// Attributes examined at most per file record (an attribute list could chain far more
+/// records than a file legitimately has).
+const MAX_ATTRIBUTES: usize = 4096;
+
+/// Size of the $INDEX_ROOT header before its index node header.
+const INDEX_ROOT_HEADER: usize = 16;
+
+/// Size of an index entry header (file reference, entry length, key length, flags).
+const INDEX_ENTRY_HEADER: usize = 16;
+
+/// Flag of the last entry of an index node.
+const LAST_ENTRY: u8 = 0x02;
+
+/// Checks what `ntfs` 0.4 slices without checking in an $INDEX_ROOT value: the entries range,
+/// and each entry's length against its header and its key.
+fn check_index_root(data: &[u8], entries_offset: u32, index_size: u32) -> std::result::Result<(), String> {
+    let start = INDEX_ROOT_HEADER + entries_offset as usize;
+    let end = INDEX_ROOT_HEADER + index_size as usize;
+    if start > end || end > data.len() {
+        return Err(format!("entries {start}..{end} do not fit the {}-byte value", data.len()));
+    }
+    let mut at = start;
+    // Each entry is at least INDEX_ENTRY_HEADER bytes long, so this ends within the value.
+    while at < end {
+        let entry = &data[at..end];
+        let (Some(len), Some(key), Some(&flags)) = (
+            entry.get(8..10).map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]))),
+            entry.get(10..12).map(|b| usize::from(u16::from_le_bytes([b[0], b[1]]))),
+            entry.get(12),
+        ) else {
+            return Err(format!("index entry at byte {at} is cut short"));
+        };
+        if len < INDEX_ENTRY_HEADER || len > entry.len() || (flags & LAST_ENTRY == 0 && INDEX_ENTRY_HEADER + key > len)
+        {
+            return Err(format!("index entry at byte {at} has length {len} and key length {key}"));
+        }
+        if flags & LAST_ENTRY != 0 {
+            break;
+        }
+        at += len;
+    }
+    Ok(())
+}
 
 pub(super) struct NtfsFs {
     volume: String,
@@ -58,6 +103,47 @@ impl NtfsFs {
         Error::NotFound { volume: self.volume.clone(), path: path.to_owned() }
     }
 
+    /// The directory index of `dir`, after checking its $INDEX_ROOT: `ntfs` 0.4 slices the
+    /// entries with `entries_offset..index_size` without checking that the range is ordered,
+    /// and a damaged root would make it panic.
+    fn index<'n, 'f>(
+        &'n self,
+        dir: &'f NtfsFile<'n>,
+        fs: &mut Cursor<Source>,
+        path: &str,
+    ) -> Result<NtfsIndex<'n, 'f, NtfsFileNameIndex>> {
+        let mut attributes = dir.attributes();
+        let mut checked = 0;
+        while let Some(item) = attributes.next(fs) {
+            checked += 1;
+            if checked > MAX_ATTRIBUTES {
+                return Err(self.error(path, format!("more than {MAX_ATTRIBUTES} attributes")));
+            }
+            let item = item.map_err(|e| self.error(path, e))?;
+            let attribute = item.to_attribute().map_err(|e| self.error(path, e))?;
+            if attribute.ty().ok() != Some(NtfsAttributeType::IndexRoot) {
+                continue;
+            }
+            let Ok(NtfsAttributeValue::Resident(value)) = attribute.value(fs) else { continue };
+            let data = value.data();
+            let field = |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            let (Some(entries_offset), Some(index_size)) = (field(INDEX_ROOT_HEADER), field(INDEX_ROOT_HEADER + 4))
+            else {
+                continue;
+            };
+            let at = value.data_position().value().map_or(0, |p| p.get());
+            if let Err(detail) = check_index_root(data, entries_offset, index_size) {
+                return Err(Error::Corrupt {
+                    file: self.volume.clone(),
+                    structure: "NTFS $INDEX_ROOT",
+                    offset: at,
+                    detail: format!("{path}: {detail}"),
+                });
+            }
+        }
+        dir.directory_index(fs).map_err(|e| self.error(path, e))
+    }
+
     /// The file at `path`, looked up one component at a time in the directory indexes.
     fn lookup<'n>(&'n self, fs: &mut Cursor<Source>, path: &str) -> Result<NtfsFile<'n>> {
         let mut file = self.ntfs.root_directory(fs).map_err(|e| self.error(path, e))?;
@@ -69,7 +155,7 @@ impl NtfsFs {
                 return Err(self.not_found(path));
             }
             let next = {
-                let index = file.directory_index(fs).map_err(|e| self.error(path, e))?;
+                let index = self.index(&file, fs, path)?;
                 let mut finder = index.finder();
                 let entry = NtfsFileNameIndex::find(&mut finder, &self.ntfs, fs, part)
                     .ok_or_else(|| self.not_found(path))?
@@ -104,7 +190,7 @@ impl FileSystem for NtfsFs {
         if !dir.is_directory() {
             return Err(self.error(path, "not a directory"));
         }
-        let index = dir.directory_index(fs).map_err(|e| self.error(path, e))?;
+        let index = self.index(&dir, fs, path)?;
         let mut iter = index.entries();
         let mut entries = Vec::new();
         let mut seen = 0usize;

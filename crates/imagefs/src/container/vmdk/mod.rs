@@ -24,8 +24,8 @@ use crate::{check_bounds, read_vec, Error, ReadAt, Result, Source};
 enum Backing {
     /// Raw bytes of a file from this offset.
     Flat { source: Source, offset: u64 },
-    /// A sparse extent.
-    Sparse(SparseExtent),
+    /// A sparse extent (shared when a descriptor lists the same file twice).
+    Sparse(Rc<SparseExtent>),
     /// Zeros.
     Zero,
 }
@@ -136,7 +136,7 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
             "monolithicSparse".to_owned()
         };
         let sparse = SparseExtent::open(Rc::clone(&top), header)?;
-        let extent = Extent { start: 0, len: sparse.size(), backing: Backing::Sparse(sparse) };
+        let extent = Extent { start: 0, len: sparse.size(), backing: Backing::Sparse(Rc::new(sparse)) };
         (descriptor, vec![extent], variant)
     } else {
         let text = read_text(&*top, 0, top.size())?;
@@ -184,6 +184,9 @@ fn open_extents(name: &str, d: &Descriptor, files: &FileSet, consumed: &mut Vec<
         });
     }
     let mut extents = Vec::with_capacity(d.extents.len());
+    // Each sparse file is opened (its grain directory read) once, however often it is listed:
+    // memory then stays bounded by the size of the supplied files.
+    let mut opened: Vec<Rc<SparseExtent>> = Vec::new();
     let mut start = 0u64;
     for line in &d.extents {
         let len = line.sectors.checked_mul(512).filter(|l| start.checked_add(*l).is_some()).ok_or_else(|| {
@@ -238,8 +241,14 @@ fn open_extents(name: &str, d: &Descriptor, files: &FileSet, consumed: &mut Vec<
                         detail: "ESX COWD sparse extents".into(),
                     });
                 }
-                let header = SparseHeader::read(&*source, 0, "VMDK header")?;
-                Backing::Sparse(SparseExtent::open(source, header)?)
+                if let Some(same) = opened.iter().find(|e| Rc::ptr_eq(e.source(), &source)) {
+                    Backing::Sparse(Rc::clone(same))
+                } else {
+                    let header = SparseHeader::read(&*source, 0, "VMDK header")?;
+                    let sparse = Rc::new(SparseExtent::open(source, header)?);
+                    opened.push(Rc::clone(&sparse));
+                    Backing::Sparse(sparse)
+                }
             }
         };
         if !line.file.is_empty() {

@@ -83,6 +83,11 @@ impl SparseExtent {
         Ok(Self { source, header, gd, grain_bytes, cache: RefCell::new(Vec::new()) })
     }
 
+    /// The extent file.
+    pub(super) fn source(&self) -> &Source {
+        &self.source
+    }
+
     /// Size of the extent in bytes.
     pub(super) fn size(&self) -> u64 {
         self.header.capacity * 512
