@@ -31,3 +31,12 @@ make_fat_disk peer2 PEER2 gpt
 make_fat_disk peer3 PEER3 dos
 make_fat_disk peer4 PEER4 gpt
 
+
+# A 2 MiB MBR + FAT12 disk embedded by the worker's wasm test (small enough to compile in).
+small="$out/slice/small.img"
+truncate -s 2M "$small"
+printf 'label: dos\nunit: sectors\nstart=2048, size=2048, type=1\n' | sfdisk -q "$small"
+mformat -i "$small@@1M" -T 2048 -h 2 -s 16 -v SMALL ::
+mmd -i "$small@@1M" ::/etc ::/etc/ssh
+mcopy -i "$small@@1M" "$etc/ssh/sshd_config" ::/etc/ssh/sshd_config
+printf 'small\n' > "$work/small-hostname" && mcopy -i "$small@@1M" "$work/small-hostname" ::/etc/hostname

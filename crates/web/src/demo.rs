@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! The built-in demo fleet: small real disk images generated at build time and served
+//! beside the app (`demo/manifest.json` lists them).
+
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// `demo/manifest.json`.
+#[derive(Debug, Deserialize)]
+pub struct Manifest {
+    /// The broken machine's image.
+    pub target: String,
+    /// Healthy peers' images.
+    pub peers: Vec<String>,
+}
+
+async fn fetch(url: &str) -> Result<web_sys::Response, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{url}: {e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    Ok(response)
+}
+
+/// Downloads the demo fleet from the app's own origin: (target, peers) as `File`s.
+///
+/// # Errors
+/// A message naming the file that could not be loaded.
+pub async fn load() -> Result<(web_sys::File, Vec<web_sys::File>), String> {
+    let manifest = fetch("demo/manifest.json").await?;
+    let text = JsFuture::from(manifest.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    let manifest: Manifest =
+        serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| format!("demo/manifest.json: {e}"))?;
+    let target = file(&manifest.target).await?;
+    let mut peers = Vec::new();
+    for name in &manifest.peers {
+        peers.push(file(name).await?);
+    }
+    Ok((target, peers))
+}
+
+async fn file(name: &str) -> Result<web_sys::File, String> {
+    let url = format!("demo/{name}");
+    let response = fetch(&url).await?;
+    let blob = JsFuture::from(response.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{url}: {e:?}"))?;
+    let parts = js_sys::Array::of1(&blob);
+    web_sys::File::new_with_blob_sequence(&parts, name).map_err(|e| format!("{url}: {e:?}"))
+}

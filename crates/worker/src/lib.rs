@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! The vmsift web worker: receives a machine's `File`s, reads them lazily through
+//! `FileReaderSync` over `Blob.slice`, and replies with the machine's settings.
+//!
+//! The page keeps a pool of these workers (see the `web` crate). Errors travel as
+//! [`protocol::Reply::Done`] with an `Err` message; nothing here panics on bad input.
+
+#![warn(missing_docs)]
+
+mod blob;
+pub mod protocol;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use imagefs::{open_machine, Source};
+use settings::{scan_machine, ExtractionProfile, MachineScan};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub use blob::BlobSource;
+use protocol::{Phase, Reply, ScanRequest};
+
+/// Milliseconds between progress messages: often enough for a smooth bar, rarely enough
+/// to cost nothing.
+const PROGRESS_INTERVAL_MS: f64 = 100.0;
+
+/// Entry point of the worker binary: installs the message handler.
+pub fn start() {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+        handle(event.data());
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+}
+
+fn post(reply: &Reply) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Ok(value) = serde_wasm_bindgen::to_value(reply) {
+        // A failed post means the page is gone; there is nobody left to tell.
+        let _ = scope.post_message(&value);
+    }
+}
+
+fn handle(data: JsValue) {
+    let request: ScanRequest = match serde_wasm_bindgen::from_value(data) {
+        Ok(r) => r,
+        Err(e) => {
+            post(&Reply::Done { machine: u32::MAX, result: Err(format!("malformed request: {e}")) });
+            return;
+        }
+    };
+    let machine = request.machine;
+    let result = scan(&request);
+    post(&Reply::Done { machine, result });
+}
+
+/// Opens and scans the machine of `request`, posting progress as bytes are read.
+fn scan(request: &ScanRequest) -> Result<MachineScan, String> {
+    let profile = match &request.extraction_profile {
+        Some(text) => ExtractionProfile::from_json(text).map_err(|e| e.to_string())?,
+        None => ExtractionProfile::default(),
+    };
+    let machine_id = request.machine;
+    let mut files: Vec<Source> = Vec::new();
+    let mut total = 0u64;
+    let read_so_far = Rc::new(Cell::new(0u64));
+    let phase = Rc::new(Cell::new(Phase::Opening));
+    let last_post = Rc::new(Cell::new(0.0f64));
+    for value in request.files.iter() {
+        let file: web_sys::File = value.dyn_into().map_err(|_| "the request holds something that is not a File".to_owned())?;
+        total += file.size() as u64;
+        let (read_so_far, phase, last_post) = (Rc::clone(&read_so_far), Rc::clone(&phase), Rc::clone(&last_post));
+        let previous = Cell::new(0u64);
+        let source = BlobSource::new(file.name(), file.into()).map_err(|e| e.to_string())?.on_read(move |bytes| {
+            read_so_far.set(read_so_far.get() + bytes - previous.replace(bytes));
+            let now = js_sys::Date::now();
+            if now - last_post.get() >= PROGRESS_INTERVAL_MS {
+                last_post.set(now);
+                post(&Reply::Progress { machine: machine_id, phase: phase.get(), bytes_read: read_so_far.get(), total: 0 });
+            }
+        });
+        files.push(Rc::new(source));
+    }
+    post(&Reply::Progress { machine: machine_id, phase: Phase::Opening, bytes_read: 0, total });
+    let opened = open_machine(files).map_err(|e| e.to_string())?;
+    phase.set(Phase::Extracting);
+    post(&Reply::Progress { machine: machine_id, phase: Phase::Extracting, bytes_read: read_so_far.get(), total });
+    Ok(scan_machine(&opened, &profile))
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! `cargo xtask test`: every test, at three levels.
+//!
+//! 1. Native: `cargo test` of the core crates and the CLI (with fixtures from
+//!    `tests/fixtures.sh`, built from `../shared/corpus` with real tools).
+//! 2. wasm: `wasm-bindgen-test` of the worker crate inside a dedicated worker in headless
+//!    Chromium (FileReaderSync over Blob.slice).
+//! 3. End-to-end: the release app served on 127.0.0.1, driven by playwright-core in
+//!    headless Chromium (`tests/e2e/run.mjs`), screenshots in `target/e2e/`.
+
+use std::net::TcpListener;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::tools::{self, path_with_tools};
+use crate::{build, root, run, serve};
+
+pub(crate) fn run_all(args: &[String]) -> Result<()> {
+    let quick = args.iter().any(|a| a == "--quick");
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+    let path = path_with_tools();
+    run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    if !quick {
+        run(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    }
+    run(Command::new("bash").arg("tests/fixtures.sh").env("PATH", &path))?;
+    run(Command::new("cargo").args(["test", "--workspace", "--locked", "--exclude", "web", "--exclude", "worker"]).env("PATH", &path))?;
+    let webdriver = root().join("tests/webdriver.json");
+    run(Command::new("cargo")
+        .args(["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "worker"])
+        .env("PATH", &path)
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
+    build::release()?;
+    end_to_end(&path)
+}
+
+fn end_to_end(path: &str) -> Result<()> {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).context("finding a free port")?.port();
+    let dist = root().join("dist");
+    std::thread::spawn(move || serve::serve(&dist, port));
+    run(Command::new("node")
+        .arg("tests/e2e/run.mjs")
+        .env("PATH", path)
+        .env("BASE_URL", format!("http://127.0.0.1:{port}/"))
+        .env("FIXTURES", root().join("target/fixtures"))
+        .env("SHOTS", root().join("target/e2e")))
+}
