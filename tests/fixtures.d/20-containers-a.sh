@@ -104,3 +104,19 @@ with open(sys.argv[2], "r+b") as f:
     f.seek(-512, 2)
     f.write(footer)
 PY
+
+# --- a VHDX left with a log to replay ----------------------------------------------------
+# blkdebug fails the write of the BAT sector (at 2 MiB) that qemu makes when it replays its
+# own log entry, so the header keeps the log GUID and the entry stays in the log, as after a
+# crash. Ground truth: qemu-img check -r all (which replays the log) on a copy, then convert.
+qemu-img create -q -f vhdx "$ca/dirty.vhdx" 64M
+printf '[inject-error]\nevent = "pwritev"\nsector = "4096"\nerrno = "5"\n' > "$work/blkdebug.cfg"
+qemu-io -c 'write -P 0x11 0 1M' \
+  "json:{\"driver\":\"vhdx\",\"file\":{\"driver\":\"blkdebug\",\"config\":\"$work/blkdebug.cfg\",\"image\":{\"driver\":\"file\",\"filename\":\"$ca/dirty.vhdx\"}}}" \
+  >/dev/null 2>&1 || true
+if qemu-img info "$ca/dirty.vhdx" >/dev/null 2>&1; then
+  echo "fixtures: dirty.vhdx has no log to replay" >&2; exit 1
+fi
+cp "$ca/dirty.vhdx" "$work/repaired.vhdx"
+qemu-img check -q -r all "$work/repaired.vhdx" || true
+qemu-img convert -O raw "$work/repaired.vhdx" "$ca/dirty.vhdx.raw"

@@ -17,8 +17,6 @@ const VERSION: u16 = 1;
 /// The header fields vmsift uses.
 #[derive(Debug, Clone)]
 pub(super) struct Header {
-    /// Absolute offset of the header copy chosen.
-    pub(super) offset: u64,
     /// Sequence number: the valid copy with the higher one is current.
     pub(super) sequence: u64,
     /// Changes whenever guest-visible data changes; children name it as parent linkage.
@@ -87,7 +85,6 @@ fn parse_at(file: &dyn ReadAt, offset: u64) -> Result<Header> {
         });
     }
     Ok(Header {
-        offset,
         sequence: le64(&b, 8),
         data_write_guid: Guid::at(&b, 32),
         log_guid: Guid::at(&b, 48),

@@ -9,11 +9,12 @@
 //! the sector bitmap, and absent blocks from its parent, found by the parent locator's
 //! paths and checked against the parent's DataWriteGuid.
 //!
-//! The log is not replayed: an image whose header names a log (not closed cleanly) is
-//! refused with [`Error::Unsupported`], since its BAT or metadata may be stale.
+//! An image not closed cleanly (its header names a log) is read with the log's active
+//! sequence replayed in memory (see [`log`]); its layer's variant says so.
 
 mod crc32c;
 mod header;
+mod log;
 mod metadata;
 mod region_table;
 
@@ -96,19 +97,8 @@ impl std::fmt::Debug for Guid {
 pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     let name = top.name().to_owned();
     let header = header::read_current(&*top)?;
-    if !header.log_guid.is_zero() {
-        return Err(Error::Unsupported {
-            file: name,
-            structure: "VHDX log",
-            offset: header.log_offset,
-            detail: format!(
-                "the header at {:#x} names log {{{}}}: the image was not closed cleanly and its log ({} bytes at {:#x}) \
-                 has not been replayed, which vmsift does not do; attach and detach it once in Windows or Hyper-V \
-                 (or run `qemu-img check -r all` on a copy) and try again",
-                header.offset, header.log_guid, header.log_length, header.log_offset
-            ),
-        });
-    }
+    // An unclean image: the log's updates may not be in place yet, so read through them.
+    let (top, replayed) = if header.log_guid.is_zero() { (top, 0) } else { log::replay(&top, &header)? };
     let regions = region_table::read(&*top)?;
     let meta = metadata::read(&*top, regions.metadata)?;
     let geometry = Geometry::new(&meta);
@@ -139,10 +129,15 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     } else {
         "dynamic"
     };
+    let mut variant = variant.to_owned();
+    if replayed > 0 {
+        // The user should know the image was not closed cleanly.
+        variant.push_str(&format!(", {replayed} log entries replayed"));
+    }
     let mut layers = vec![Layer {
         file: name.clone(),
         format: Format::Vhdx,
-        variant: variant.into(),
+        variant,
         virtual_size: meta.virtual_size,
     }];
     layers.append(&mut parent_layers);
