@@ -126,6 +126,13 @@ fn every_corpus_disk_opens_and_lists_its_root() {
         ("raw/ext4view-test_disk_ext3.img", FsKind::Ext, &["medium_dir"]),
         ("vmdk/plaso-image.vmdk", FsKind::Ext, &["lost+found"]),
         ("vmdk/dfvfs-ext2.vmdk", FsKind::Ext, &["lost+found"]),
+        ("vhd/plaso-image.vhd", FsKind::Ext, &["a_directory", "passwords.txt"]),
+        ("vhd/dfvfs-ext2.vhd", FsKind::Ext, &["a_directory", "a_link"]),
+        ("vhdx/velociraptor-test.vhdx", FsKind::Ntfs, &["Hello.txt.txt", "Users", "Windows"]),
+        ("qcow2/plaso-image.qcow2", FsKind::Ext, &["passwords.txt"]),
+        ("qcow2/dfvfs-ext2.qcow2", FsKind::Ext, &["a_link"]),
+        ("qcow2/dfvfs-windows_volume.qcow2", FsKind::Ntfs, &["Windows"]),
+        ("qcow2/plaso-vsstest.qcow2", FsKind::Ntfs, &["another_file", "password.txt", "syslog.gz"]),
     ];
     for (rel, kind, wanted) in expect {
         let m = machine(&format!("corpus/{rel}"));
@@ -137,6 +144,11 @@ fn every_corpus_disk_opens_and_lists_its_root() {
             assert!(root.iter().any(|n| n == w), "{rel}: {w} not in {root:?}");
         }
     }
+    // The differencing VHD's parent is not in the corpus.
+    let err = open_machine(vec![Rc::new(
+        FileSource::open(&fixtures().join("corpus/vhd/dfvfs-fat-differential.vhd")).unwrap(),
+    )]);
+    assert!(matches!(err, Err(Error::MissingFile { .. })), "{err:?}");
     // MBR with an extended partition: the ext2 filesystem is in logical partition 5.
     let m = machine("corpus/raw/tsk_volume_system.raw");
     assert_eq!(m.volumes.len(), 1);
@@ -199,6 +211,13 @@ fn hostile_ntfs_metadata_never_panics() {
     // in this image): bad offsets and lengths there made `ntfs` 0.4 panic before the adapter
     // checked them.
     positions.extend(mft + 5 * 1024 + 344..mft + 5 * 1024 + 376);
+    // Node headers and first entries of the B-tree records (`INDX`) of the image, which the
+    // listing of /many_subdirs (512 names) walks.
+    let indx: Vec<usize> = (0..base.len()).step_by(512).filter(|&o| base[o..].starts_with(b"INDX")).collect();
+    assert!(!indx.is_empty());
+    for record in indx.iter().take(2) {
+        positions.extend((record + 0x18..record + 0x70).step_by(2));
+    }
     let mut readable = 0;
     for at in positions {
         for value in [0xff, base[at] ^ 0x01] {
@@ -206,6 +225,7 @@ fn hostile_ntfs_metadata_never_panics() {
             let Ok(Some(fs)) = imagefs::fs::open_filesystem(volume) else { continue };
             let listed = fs.read_dir("/");
             let _ = fs.read_file("/file-with-12345", 100);
+            let _ = fs.read_dir("/many_subdirs");
             readable += usize::from(listed.is_ok());
         }
     }

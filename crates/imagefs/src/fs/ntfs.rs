@@ -29,25 +29,37 @@ const FIRST_USER_RECORD: u64 = 16;
 /// records than a file legitimately has).
 const MAX_ATTRIBUTES: usize = 4096;
 
-/// Size of the $INDEX_ROOT header before its index node header.
-const INDEX_ROOT_HEADER: usize = 16;
-
 /// Size of an index entry header (file reference, entry length, key length, flags).
 const INDEX_ENTRY_HEADER: usize = 16;
 
 /// Flag of the last entry of an index node.
 const LAST_ENTRY: u8 = 0x02;
 
-/// Checks what `ntfs` 0.4 slices without checking in an $INDEX_ROOT value: the entries range,
-/// and each entry's length against its header and its key.
-fn check_index_root(data: &[u8], entries_offset: u32, index_size: u32) -> std::result::Result<(), String> {
-    let start = INDEX_ROOT_HEADER + entries_offset as usize;
-    let end = INDEX_ROOT_HEADER + index_size as usize;
+/// Flag of an index entry that points to a child node.
+const HAS_SUBNODE: u8 = 0x01;
+
+/// Offset of the index node header in an $INDEX_ROOT value and in an `INDX` record.
+const ROOT_NODE_HEADER: usize = 16;
+const RECORD_NODE_HEADER: usize = 0x18;
+
+/// Index records checked at most per directory: 65,536 records of 4 KiB hold millions of names.
+const MAX_INDEX_RECORDS: usize = 1 << 16;
+
+/// Checks what `ntfs` 0.4 slices without checking in an index node (an $INDEX_ROOT value, or
+/// an `INDX` record after its fixups): the entries range, and each entry's length against its
+/// header and its key. Pushes the VCNs of child nodes onto `children`.
+fn check_node(data: &[u8], header: usize, children: &mut Vec<i64>) -> std::result::Result<(), String> {
+    let field = |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let (Some(entries_offset), Some(index_size)) = (field(header), field(header + 4)) else {
+        return Err("index node header is cut short".into());
+    };
+    let start = header + entries_offset;
+    let end = header + index_size;
     if start > end || end > data.len() {
-        return Err(format!("entries {start}..{end} do not fit the {}-byte value", data.len()));
+        return Err(format!("entries {start}..{end} do not fit the {}-byte node", data.len()));
     }
     let mut at = start;
-    // Each entry is at least INDEX_ENTRY_HEADER bytes long, so this ends within the value.
+    // Each entry is at least INDEX_ENTRY_HEADER bytes long, so this ends within the node.
     while at < end {
         let entry = &data[at..end];
         let (Some(len), Some(key), Some(&flags)) = (
@@ -61,12 +73,34 @@ fn check_index_root(data: &[u8], entries_offset: u32, index_size: u32) -> std::r
         {
             return Err(format!("index entry at byte {at} has length {len} and key length {key}"));
         }
+        if flags & HAS_SUBNODE != 0 {
+            let vcn_at = len.saturating_sub(8).max(INDEX_ENTRY_HEADER);
+            if let Some(b) = entry.get(vcn_at..vcn_at + 8) {
+                let mut v = [0u8; 8];
+                v.copy_from_slice(b);
+                children.push(i64::from_le_bytes(v));
+            }
+        }
         if flags & LAST_ENTRY != 0 {
             break;
         }
         at += len;
     }
     Ok(())
+}
+
+/// Applies the update sequence array of a multi-sector record (its fixups); `None` when the
+/// array does not fit, which `ntfs` reports itself when it reads the record.
+fn apply_fixups(record: &mut [u8]) -> Option<()> {
+    let usa_offset = usize::from(u16::from_le_bytes([*record.get(4)?, *record.get(5)?]));
+    let usa_count = usize::from(u16::from_le_bytes([*record.get(6)?, *record.get(7)?]));
+    for i in 1..usa_count {
+        let fix = record.get(usa_offset + 2 * i..usa_offset + 2 * i + 2)?;
+        let fix = [fix[0], fix[1]];
+        let end = (i * 512).checked_sub(2)?;
+        record.get_mut(end..end + 2)?.copy_from_slice(&fix);
+    }
+    Some(())
 }
 
 pub(super) struct NtfsFs {
@@ -126,22 +160,82 @@ impl NtfsFs {
             }
             let Ok(NtfsAttributeValue::Resident(value)) = attribute.value(fs) else { continue };
             let data = value.data();
-            let field = |at: usize| data.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-            let (Some(entries_offset), Some(index_size)) = (field(INDEX_ROOT_HEADER), field(INDEX_ROOT_HEADER + 4))
-            else {
-                continue;
-            };
             let at = value.data_position().value().map_or(0, |p| p.get());
-            if let Err(detail) = check_index_root(data, entries_offset, index_size) {
-                return Err(Error::Corrupt {
-                    file: self.volume.clone(),
-                    structure: "NTFS $INDEX_ROOT",
-                    offset: at,
-                    detail: format!("{path}: {detail}"),
-                });
+            let mut children = Vec::new();
+            check_node(data, ROOT_NODE_HEADER, &mut children).map_err(|detail| Error::Corrupt {
+                file: self.volume.clone(),
+                structure: "NTFS $INDEX_ROOT",
+                offset: at,
+                detail: format!("{path}: {detail}"),
+            })?;
+            let record_size = data.get(8..12).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            if !children.is_empty() {
+                self.check_records(dir, fs, path, record_size, children)?;
             }
+            break;
         }
         dir.directory_index(fs).map_err(|e| self.error(path, e))
+    }
+
+    /// Checks the `INDX` records reachable from the root's entries, as [`check_node`] does
+    /// the root. Records that cannot be read are left to `ntfs`, which reports them.
+    fn check_records(
+        &self,
+        dir: &NtfsFile<'_>,
+        fs: &mut Cursor<Source>,
+        path: &str,
+        record_size: u32,
+        mut pending: Vec<i64>,
+    ) -> Result<()> {
+        if !(512..=65_536).contains(&record_size) || !record_size.is_power_of_two() {
+            return Ok(());
+        }
+        let mut attributes = dir.attributes();
+        let mut checked = 0;
+        let item = loop {
+            let Some(item) = attributes.next(fs) else { return Ok(()) };
+            checked += 1;
+            if checked > MAX_ATTRIBUTES {
+                return Err(self.error(path, format!("more than {MAX_ATTRIBUTES} attributes")));
+            }
+            let item = item.map_err(|e| self.error(path, e))?;
+            let attribute = item.to_attribute().map_err(|e| self.error(path, e))?;
+            if attribute.ty().ok() == Some(NtfsAttributeType::IndexAllocation) {
+                break item;
+            }
+        };
+        let attribute = item.to_attribute().map_err(|e| self.error(path, e))?;
+        let value = attribute.value(fs).map_err(|e| self.error(path, e))?;
+        let len = value.len();
+        let mut reader = value.attach(fs);
+        let cluster = i64::from(self.ntfs.cluster_size());
+        let mut seen = std::collections::HashSet::new();
+        let mut record = vec![0u8; record_size as usize];
+        while let Some(vcn) = pending.pop() {
+            if !seen.insert(vcn) {
+                continue;
+            }
+            if seen.len() > MAX_INDEX_RECORDS {
+                return Err(self.error(path, format!("more than {MAX_INDEX_RECORDS} index records")));
+            }
+            let Some(offset) = vcn.checked_mul(cluster).and_then(|o| u64::try_from(o).ok()) else { continue };
+            if offset.checked_add(u64::from(record_size)).is_none_or(|end| end > len) {
+                continue;
+            }
+            if reader.seek(SeekFrom::Start(offset)).is_err() || reader.read_exact(&mut record).is_err() {
+                continue;
+            }
+            if &record[..4] != b"INDX" || apply_fixups(&mut record).is_none() {
+                continue;
+            }
+            check_node(&record, RECORD_NODE_HEADER, &mut pending).map_err(|detail| Error::Corrupt {
+                file: self.volume.clone(),
+                structure: "NTFS index record",
+                offset: reader.data_position().value().map_or(0, |p| p.get()),
+                detail: format!("{path}: record at VCN {vcn}: {detail}"),
+            })?;
+        }
+        Ok(())
     }
 
     /// The file at `path`, looked up one component at a time in the directory indexes.
