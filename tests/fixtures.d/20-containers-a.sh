@@ -53,6 +53,13 @@ done
   # Extended L2 (2 KiB subclusters): a 4 KiB write allocates two subclusters only.
   qemu-img create -q -f qcow2 -o extended_l2=on -b disk-v3.qcow2 -F qcow2 ov-extl2.qcow2
   qemu-io -c 'write -P 0xa5 0x110800 4k' ov-extl2.qcow2 >/dev/null
+  # Over a raw backing file.
+  qemu-img create -q -f qcow2 -b disk.raw -F raw ov-raw.qcow2
+  qemu-io -c 'write -P 0x3c 33M 128k' ov-raw.qcow2 >/dev/null
+  # A backing chain that loops: loop-a -> loop-b -> loop-a (rebase -u writes it unchecked).
+  qemu-img create -q -f qcow2 loop-a.qcow2 1M
+  qemu-img create -q -f qcow2 -b loop-a.qcow2 -F qcow2 loop-b.qcow2
+  qemu-img rebase -u -b loop-b.qcow2 -F qcow2 loop-a.qcow2
 )
 
 # --- 20 GiB sparse images: opening one must read almost nothing -----------------------
@@ -71,7 +78,7 @@ done
 
 # --- ground truth: qemu-img's own reading of each image (fixed VHD needs -f vpc) ------
 for img in "$ca"/*.vhd "$ca"/*.vhdx "$ca"/*.qcow2 "$ca"/corpus/*; do
-  case $img in *sparse-20g*|*fat-differential*) continue ;; esac
+  case $img in *sparse-20g*|*fat-differential*|*loop-*) continue ;; esac
   fmt=(); case $img in *.vhd) fmt=(-f vpc) ;; esac
   (cd "$(dirname "$img")" && qemu-img convert "${fmt[@]}" -O raw "$img" "$img.raw")
 done

@@ -177,6 +177,23 @@ fn qcow2_overlay_reads_its_pattern_over_the_backing_file() {
 }
 
 #[test]
+fn qcow2_over_a_raw_backing_file_and_a_looping_chain() {
+    let disk = open(&["ov-raw.qcow2", "disk.raw"]).unwrap();
+    let layers: Vec<(&str, Format)> = disk.layers.iter().map(|l| (l.file.as_str(), l.format)).collect();
+    assert_eq!(layers, [("ov-raw.qcow2", Format::Qcow2), ("disk.raw", Format::Raw)]);
+    let mut buf = vec![0u8; 128 << 10];
+    disk.source.read_exact_at(33 << 20, &mut buf).unwrap();
+    assert!(buf.iter().all(|&b| b == 0x3c));
+    assert_same_bytes(&*disk.source, &fixture("ov-raw.qcow2.raw"));
+
+    // loop-a -> loop-b -> loop-a: refused once the chain is longer than any real one.
+    match open(&["loop-a.qcow2", "loop-b.qcow2"]) {
+        Err(Error::Corrupt { structure: "parent chain", .. }) => {}
+        other => panic!("expected a looping chain to be refused, got {other:?}"),
+    }
+}
+
+#[test]
 fn missing_backing_file_and_parent_are_named() {
     match open(&["ov.qcow2"]) {
         Err(Error::MissingFile { needed_by, what }) => {
