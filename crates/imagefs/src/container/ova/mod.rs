@@ -26,7 +26,11 @@ fn extension(name: &str) -> &str {
 /// # Errors
 /// Corrupt tar headers, read errors.
 pub fn ovf_descriptor(source: &dyn ReadAt) -> Result<Option<String>> {
-    let members = tar::members(source)?;
+    ovf_text(source, &tar::members(source)?)
+}
+
+/// The text of the first `.ovf` member among `members` of `source`.
+fn ovf_text(source: &dyn ReadAt, members: &[tar::Member]) -> Result<Option<String>> {
     let Some(ovf) = members.iter().find(|m| extension(&m.name).eq_ignore_ascii_case("ovf")) else { return Ok(None) };
     if ovf.size > MAX_OVF_BYTES {
         return Err(Error::Unsupported {
@@ -43,7 +47,7 @@ pub fn ovf_descriptor(source: &dyn ReadAt) -> Result<Option<String>> {
 pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     let name = top.name().to_owned();
     let members = tar::members(&*top)?;
-    let descriptor = ovf_descriptor(&*top)?;
+    let descriptor = ovf_text(&*top, &members)?;
     let disk = members
         .iter()
         .find(|m| !SIDE_FILES.iter().any(|s| extension(&m.name).eq_ignore_ascii_case(s)))
