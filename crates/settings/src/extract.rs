@@ -4,7 +4,11 @@
 use imagefs::{Error as FsError, FileSystem, Machine};
 
 use crate::canon::config_value;
-use crate::parse::{parse_ini, parse_key_value, Separator};
+use crate::parse::{
+    parse_apt_sources, parse_crontab, parse_dpkg_status, parse_fstab, parse_group, parse_hosts, parse_ini,
+    parse_key_value, parse_nsswitch, parse_passwd, parse_resolv_conf, parse_sshd_config, parse_sudoers,
+    parse_systemd_unit, Separator,
+};
 use crate::profile::{ExtractionProfile, FileFormat};
 use crate::{Kind, Setting};
 
@@ -48,8 +52,9 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
                 }
             }
         }
-        for dir in &profile.directories {
-            match fs.read_dir(dir) {
+        let dirs: Vec<String> = profile.directories.iter().flat_map(|d| expand_dirs(fs, d, &mut warnings)).collect();
+        for dir in dirs {
+            match fs.read_dir(&dir) {
                 Ok(entries) => settings.extend(entries.into_iter().map(|e| Setting {
                     kind: Kind::Directory,
                     path: dir.clone(),
@@ -69,6 +74,9 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         let (found, problems) = crate::registry::extract_registry(&*volume.fs, &profile.registry);
         settings.extend(found);
         warnings.extend(problems);
+    }
+    for file in &machine.config_files {
+        settings.extend(crate::vmconfig::extract_source(&**file, &mut warnings));
     }
     settings.sort();
     settings.dedup_by(|a, b| a.key() == b.key());
@@ -93,6 +101,27 @@ fn expand(fs: &dyn FileSystem, pattern: &str, warnings: &mut Vec<String>) -> Vec
         Ok(entries) => entries
             .into_iter()
             .filter(|e| !e.is_dir && matches_glob(&e.name, prefix, suffix))
+            .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
+            .collect(),
+        Err(FsError::NotFound { .. }) => vec![],
+        Err(e) => {
+            warnings.push(e.to_string());
+            vec![]
+        }
+    }
+}
+
+/// Expands a directory pattern whose last component has a `*`
+/// (`/etc/systemd/system/*.wants`) into the matching subdirectories; a plain path is
+/// returned as is.
+fn expand_dirs(fs: &dyn FileSystem, pattern: &str, warnings: &mut Vec<String>) -> Vec<String> {
+    let Some((dir, last)) = pattern.rsplit_once('/') else { return vec![] };
+    let Some((prefix, suffix)) = last.split_once('*') else { return vec![pattern.to_owned()] };
+    let dir = if dir.is_empty() { "/" } else { dir };
+    match fs.read_dir(dir) {
+        Ok(entries) => entries
+            .into_iter()
+            .filter(|e| e.is_dir && matches_glob(&e.name, prefix, suffix))
             .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
             .collect(),
         Err(FsError::NotFound { .. }) => vec![],
@@ -129,6 +158,21 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
         FileFormat::Ini => config(parse_ini(&text), true),
         FileFormat::Whitespace => config(parse_key_value(&text, Separator::Whitespace), true),
         FileFormat::KeyValue => config(parse_key_value(&text, Separator::Equals), false),
+        FileFormat::Sshd => config(parse_sshd_config(&text), false),
+        FileFormat::SystemdUnit => config(parse_systemd_unit(&text), false),
+        FileFormat::Fstab => config(parse_fstab(&text), false),
+        FileFormat::Hosts => config(parse_hosts(&text), false),
+        FileFormat::ResolvConf => config(parse_resolv_conf(&text), false),
+        FileFormat::Nsswitch => config(parse_nsswitch(&text), false),
+        FileFormat::Sudoers => config(parse_sudoers(&text), false),
+        FileFormat::Passwd => config(parse_passwd(&text), false),
+        FileFormat::Group => config(parse_group(&text), false),
+        FileFormat::Crontab => config(parse_crontab(&text, true), false),
+        FileFormat::AptSources => config(parse_apt_sources(&text), false),
+        FileFormat::DpkgStatus => parse_dpkg_status(&text)
+            .into_iter()
+            .map(|(name, version)| Setting { kind: Kind::Package, path: path.to_owned(), name, value: version })
+            .collect(),
         FileFormat::FirstLine => vec![Setting {
             kind: Kind::FirstLine,
             path: path.to_owned(),

@@ -20,6 +20,7 @@ mod model;
 pub mod parse;
 mod profile;
 pub mod registry;
+pub mod vmconfig;
 
 pub use extract::{scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE};
 pub use model::{Kind, Setting, SettingKey};

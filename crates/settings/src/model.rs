@@ -19,6 +19,9 @@ pub enum Kind {
     LineCount,
     /// VM configuration (.vmx, .vbox, libvirt XML, OVF, disk header) → parameter.
     Vm,
+    /// Installed package → version (dpkg database). Its own kind so that version drift
+    /// can be weighed or filtered apart from configuration.
+    Package,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
             Self::FirstLine => "firstline",
             Self::LineCount => "linecount",
             Self::Vm => "vm",
+            Self::Package => "package",
         }
     }
 }

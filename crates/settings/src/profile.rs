@@ -20,6 +20,30 @@ pub enum FileFormat {
     FirstLine,
     /// The number of lines (logs: operational data).
     LineCount,
+    /// OpenSSH `sshd_config`: case-insensitive keywords, `Match` blocks, multi-valued keywords.
+    Sshd,
+    /// systemd unit file: `Section/Key`, repeated keys accumulate.
+    SystemdUnit,
+    /// `/etc/fstab`: per mount point device, type, sorted options, pass.
+    Fstab,
+    /// `/etc/hosts`: host name → addresses.
+    Hosts,
+    /// `/etc/resolv.conf`.
+    ResolvConf,
+    /// `/etc/nsswitch.conf`: database → sources.
+    Nsswitch,
+    /// sudoers: `Defaults`, aliases, user specifications.
+    Sudoers,
+    /// `/etc/passwd`: per user uid, gid, home, shell (never the password field).
+    Passwd,
+    /// `/etc/group`: per group gid and sorted members (never the password field).
+    Group,
+    /// `/etc/crontab` and `/etc/cron.d/*`: command → schedule and user.
+    Crontab,
+    /// APT sources (one-line or deb822): `type uri suite` → components.
+    AptSources,
+    /// dpkg database: installed package → version (kind `package`).
+    DpkgStatus,
 }
 
 /// One file rule. `path` is absolute; a final component with `*` (`/etc/sysctl.d/*.conf`)

@@ -38,7 +38,8 @@ mod tests {
 
     #[test]
     fn sections_prefix_keys_and_comments_are_skipped() {
-        let text = "top = 1\n# c\n[global]\n  workgroup = MYGROUP\n; security = share\n[homes]\nbrowseable=no\nnot a pair\n";
+        let text =
+            "top = 1\n# c\n[global]\n  workgroup = MYGROUP\n; security = share\n[homes]\nbrowseable=no\nnot a pair\n";
         assert_eq!(
             parse_ini(text),
             vec![

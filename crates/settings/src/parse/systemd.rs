@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! systemd unit files (`.service`, `.socket`, `.timer`, `.mount`…): `[Section]` headers,
+//! `Key=Value` lines, `#`/`;` comments, `\` line continuations.
+
+use super::{collapse, logical_lines, Pairs};
+
+/// Parses a unit file into `("Section/Key", value)` pairs. Names keep their case
+/// (systemd keys are case-sensitive). A repeated key accumulates, values joined with
+/// `; ` in file order (`ExecStartPre=`, `After=`, `Environment=`); an empty assignment
+/// (`ExecStart=`) clears the list, as systemd does.
+pub fn parse_systemd_unit(text: &str) -> Vec<(String, String)> {
+    let mut pairs = Pairs::default();
+    let mut section = String::new();
+    for line in logical_lines(text) {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            name.trim().clone_into(&mut section);
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let key = key.trim();
+        if key.is_empty() {
+            continue;
+        }
+        let name = if section.is_empty() { key.to_owned() } else { format!("{section}/{key}") };
+        let value = collapse(value);
+        if value.is_empty() {
+            pairs.last(name, String::new());
+        } else {
+            pairs.append(name, &value, "; ");
+        }
+    }
+    pairs.into_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_keys_accumulate_and_empty_resets() {
+        let text = "[Unit]\nDescription=OpenBSD Secure Shell server\nAfter=network.target\nAfter=auditd.service\n\
+                    [Service]\nExecStart=/bin/false\nExecStart=\nExecStart=/usr/sbin/sshd -D \\\n  $SSHD_OPTS\n";
+        let got = parse_systemd_unit(text);
+        assert_eq!(
+            got,
+            vec![
+                ("Unit/Description".into(), "OpenBSD Secure Shell server".into()),
+                ("Unit/After".into(), "network.target; auditd.service".into()),
+                ("Service/ExecStart".into(), "/usr/sbin/sshd -D $SSHD_OPTS".into()),
+            ]
+        );
+    }
+}

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Linux config-file parsers on the real files of the corpus (`linux-etc`), and whole
+//! Linux disk images (MBR + FAT32, MBR + ext4 built with `mke2fs -d`) scanned with the
+//! default profile. Build the images with `tests/fixtures.sh`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use imagefs::{open_machine, FileSource, Source};
+use settings::parse::{
+    parse_apt_sources, parse_crontab, parse_fstab, parse_group, parse_hosts, parse_ini, parse_key_value, parse_passwd,
+    parse_resolv_conf, parse_sshd_config, parse_sudoers, Separator,
+};
+use settings::{scan_machine, ExtractionProfile, Kind, MachineScan, Setting};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures");
+
+fn corpus(rel: &str) -> String {
+    let path = Path::new(CORPUS).join("linux-etc").join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("corpus file {}: {e}", path.display()))
+}
+
+fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// Which parser reads each corpus file, and one check of concrete values from it. Every
+/// file of the corpus directory must be listed, so a new corpus file cannot go unparsed.
+fn check_file(rel: &str, text: &str) {
+    match rel {
+        "augeas-root/etc/ssh/sshd_config" => {
+            let p = parse_sshd_config(text);
+            assert_eq!(get(&p, "passwordauthentication"), Some("yes"));
+            assert_eq!(get(&p, "syslogfacility"), Some("AUTHPRIV"));
+            assert_eq!(
+                get(&p, "acceptenv"),
+                Some(
+                    "LANG LC_CTYPE LC_NUMERIC LC_TIME LC_COLLATE LC_MONETARY LC_MESSAGES LC_PAPER LC_NAME LC_ADDRESS \
+                     LC_TELEPHONE LC_MEASUREMENT LC_IDENTIFICATION LC_ALL"
+                )
+            );
+            assert_eq!(get(&p, "subsystem"), Some("sftp /usr/libexec/openssh/sftp-server"));
+            assert_eq!(get(&p, "x11forwarding"), Some("yes"));
+            assert_eq!(get(&p, "match user anoncvs/x11forwarding"), Some("no"));
+            assert_eq!(get(&p, "match user anoncvs/forcecommand"), Some("cvs server"));
+            assert_eq!(get(&p, "match group restricted/forcecommand"), Some("/usr/local/bin/restricted_group_command"));
+        }
+        "augeas-root/etc/ssh/ssh_config" => {
+            let p = parse_key_value(text, Separator::Whitespace);
+            assert_eq!(get(&p, "GSSAPIAuthentication"), Some("no"));
+            assert_eq!(get(&p, "ForwardX11Trusted"), Some("yes"));
+        }
+        "augeas-root/etc/passwd" => {
+            let p = parse_passwd(text);
+            assert_eq!(get(&p, "root/shell"), Some("/bin/bash"));
+            assert_eq!(get(&p, "ftp/home"), Some("/var/ftp"));
+            assert_eq!(get(&p, "nfsnobody/uid"), Some("4294967294"));
+            assert_eq!(p.len(), 4 * text.lines().filter(|l| l.contains(':')).count());
+            // GECOS (real names) never becomes a value.
+            assert!(!p.iter().any(|(_, v)| v.contains("Anonymous NFS User")));
+        }
+        "velociraptor/linux/passwd" => {
+            let p = parse_passwd(text);
+            assert_eq!(get(&p, "daemon/shell"), Some("/usr/sbin/nologin"));
+            assert_eq!(get(&p, "sync/gid"), Some("65534"));
+        }
+        "augeas-root/etc/group" => {
+            let p = parse_group(text);
+            assert_eq!(get(&p, "bin/members"), Some("bin,daemon,root"));
+            assert_eq!(get(&p, "wheel/gid"), Some("10"));
+            // The file ends without a newline after this entry.
+            assert_eq!(get(&p, "nfsnobody/gid"), Some("499"));
+        }
+        "velociraptor/linux/group" => {
+            let p = parse_group(text);
+            assert_eq!(get(&p, "adm/gid"), Some("4"));
+            assert!(p.iter().any(|(n, v)| n.ends_with("/members") && !v.is_empty()));
+        }
+        "augeas-root/etc/fstab" => {
+            let p = parse_fstab(text);
+            assert_eq!(get(&p, "/:type"), Some("ext3"));
+            assert_eq!(get(&p, "/:device"), Some("/dev/vg00/lv00"));
+            assert_eq!(get(&p, "/boot:device"), Some("LABEL=/boot"));
+            assert_eq!(get(&p, "/dev/pts:options"), Some("gid=5,mode=620"));
+            assert_eq!(get(&p, "/var/lib/xen/images:pass"), Some("2"));
+            assert_eq!(get(&p, "swap:/dev/vg00/swap:type"), Some("swap"));
+        }
+        "augeas-root/etc/hosts" => {
+            let p = parse_hosts(text);
+            assert_eq!(get(&p, "orange.watzmann.net"), Some("172.31.122.14"));
+            assert_eq!(get(&p, "galia"), Some("127.0.0.1"));
+            // Commented-out entries are not hosts.
+            assert_eq!(get(&p, "granny"), None);
+        }
+        "velociraptor/windows-hosts" => {
+            let p = parse_hosts(text);
+            assert_eq!(get(&p, "evil.com"), Some("8.8.8.8"));
+            assert_eq!(get(&p, "standardcomment2.com"), Some("127.0.3.4"));
+            assert_eq!(get(&p, "test2.com"), Some("127.0.0.2"));
+        }
+        "augeas-root/etc/resolv.conf" => {
+            let p = parse_resolv_conf(text);
+            assert_eq!(get(&p, "nameserver"), Some("192.168.0.1 192.168.0.2"));
+            assert_eq!(get(&p, "search"), Some("awsqualif.net aws.eu-west-1.censured_here"));
+            assert_eq!(get(&p, "options/timeout"), Some("2"));
+            assert_eq!(get(&p, "options/rotate"), Some("true"));
+        }
+        "augeas-root/etc/sudoers" => {
+            let p = parse_sudoers(text);
+            assert_eq!(get(&p, "Defaults/requiretty"), Some("true"));
+            assert_eq!(get(&p, "Defaults/secure_path"), Some("/sbin:/bin:/usr/sbin:/usr/bin"));
+            assert!(get(&p, "Defaults/env_keep")
+                .is_some_and(|v| v.starts_with("COLORS DISPLAY") && v.ends_with("XAUTHORITY")));
+            assert_eq!(get(&p, "%wheel"), Some("ALL=(ALL) ALL"));
+            assert_eq!(get(&p, "root"), Some("ALL=(ALL) ALL"));
+            assert_eq!(get(&p, "Cmnd_Alias/DRIVERS"), Some("/sbin/modprobe"));
+            assert_eq!(get(&p, "Cmnd_Alias/SOFTWARE"), Some("/bin/rpm, /usr/bin/up2date, /usr/bin/yum"));
+        }
+        "augeas-root/etc/crontab" => {
+            let p = parse_crontab(text, true);
+            assert_eq!(get(&p, "MAILTO"), Some("cron@example.com"));
+            assert_eq!(get(&p, "/usr/local/bin/backup"), Some("42 * * * * lutter"));
+            assert_eq!(get(&p, "/usr/sbin/stuff"), Some("54 16 * * * lutter"));
+        }
+        "augeas-root/etc/apt/sources.list" => {
+            let p = parse_apt_sources(text);
+            assert_eq!(get(&p, "deb ftp://mirror.bytemark.co.uk/debian etch"), Some("main non-free contrib"));
+            assert_eq!(get(&p, "deb http://security.debian.org etch/updates"), Some("main contrib non-free"));
+            assert_eq!(get(&p, "deb-src http://mirror.bytemark.co.uk/debian etch"), Some("main contrib non-free"));
+            assert_eq!(p.len(), 3);
+        }
+        "velociraptor/debian/sources.list/sources.list" => {
+            let p = parse_apt_sources(text);
+            assert_eq!(
+                get(&p, "deb http://archive.ubuntu.com/ubuntu jammy"),
+                Some("main restricted universe multiverse")
+            );
+            // The au mirror lists jammy three times (main restricted / universe / multiverse): last wins.
+            assert_eq!(get(&p, "deb http://au.archive.ubuntu.com/ubuntu jammy"), Some("multiverse"));
+        }
+        "augeas-root/etc/sysctl.conf" => {
+            let p = parse_key_value(text, Separator::Equals);
+            assert_eq!(get(&p, "net.ipv4.ip_forward"), Some("0"));
+            assert_eq!(get(&p, "kernel.sysrq"), Some("0"));
+            assert_eq!(p.len(), 5);
+        }
+        "augeas-root/etc/vsftpd.conf" => {
+            let p = parse_key_value(text, Separator::Equals);
+            assert_eq!(get(&p, "max_clients"), Some("200"));
+        }
+        "augeas-root/etc/sysconfig/network" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Equals), "NETWORKING"), Some("yes"));
+        }
+        "augeas-root/etc/sysconfig/network-scripts/ifcfg-eth0" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Equals), "BRIDGE"), Some("br0"));
+        }
+        "augeas-root/etc/yum.conf" => assert_eq!(get(&parse_ini(text), "main/gpgcheck"), Some("1")),
+        "augeas-root/etc/krb5.conf" => {
+            assert_eq!(get(&parse_ini(text), "libdefaults/default_realm"), Some("EXAMPLE.COM"));
+        }
+        "augeas-root/etc/samba/smb.conf" => assert_eq!(get(&parse_ini(text), "global/workgroup"), Some("MYGROUP")),
+        // Keyword-first files without a dedicated parser: the first value per keyword.
+        "augeas-root/etc/exports" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "/pub"), Some("*(ro,insecure,all_squash)"));
+        }
+        "augeas-root/etc/ntp.conf" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "server"), Some("0.centos.pool.ntp.org"));
+        }
+        "augeas-root/etc/network/interfaces" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "auto"), Some("lo"));
+        }
+        "augeas-root/etc/pam.d/login" => {
+            assert_eq!(
+                get(&parse_key_value(text, Separator::Whitespace), "account"),
+                Some("required     pam_nologin.so")
+            );
+        }
+        "augeas-root/etc/security/limits.conf" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "@jackuser"), Some("- rtprio 20"));
+        }
+        "augeas-root/etc/syslog.conf" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "mail.info"), Some("/var/log/maillog"));
+        }
+        "augeas-root/etc/inittab" => {
+            // `id:runlevels:action:process`: no whitespace-separated keyword, so the
+            // keyword parser keeps only the lines whose process has arguments.
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "l3:3:wait:/etc/rc.d/rc"), Some("3"));
+        }
+        "augeas-root/etc/sysconfig/iptables" => {
+            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), ":INPUT"), Some("ACCEPT [0:0]"));
+        }
+        // Secrets: never parsed, and no profile rule names them (checked below).
+        "augeas-root/etc/shadow" | "augeas-root/etc/gshadow" => {}
+        other => panic!("corpus file {other} has no parser check: add one"),
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_linux_etc_corpus_file_parses_with_expected_values() {
+    let root = Path::new(CORPUS).join("linux-etc");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    assert!(files.len() >= 30, "expected the linux-etc corpus at {}", root.display());
+    for path in files {
+        let rel = path.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        check_file(&rel, &corpus(&rel));
+    }
+}
+
+#[test]
+fn secrets_are_in_no_profile_rule() {
+    let profile = ExtractionProfile::default();
+    for rule in &profile.files {
+        assert!(!rule.path.contains("shadow"), "{} reads a password database", rule.path);
+    }
+}
+
+#[test]
+fn parsers_survive_hostile_input() {
+    let long_line = "A".repeat(1 << 20);
+    let many_lines = "x y\n".repeat(300_000);
+    let junk: String = (0u32..20_000).filter_map(char::from_u32).collect();
+    for text in [long_line.as_str(), many_lines.as_str(), junk.as_str(), "\\\n\\\n\\", "Match\nDefaults\n[\n=\n:::::\n"]
+    {
+        let _ = parse_sshd_config(text);
+        let _ = parse_sudoers(text);
+        let _ = parse_fstab(text);
+        let _ = parse_hosts(text);
+        let _ = parse_crontab(text, true);
+        let _ = parse_apt_sources(text);
+        let _ = parse_passwd(text);
+        let _ = parse_group(text);
+        let _ = settings::parse::parse_dpkg_status(text);
+        let _ = settings::parse::parse_systemd_unit(text);
+        let _ = settings::parse::parse_nsswitch(text);
+        let _ = parse_resolv_conf(text);
+    }
+    // Lines past MAX_LINES are not read.
+    assert_eq!(parse_hosts(&many_lines).len(), 1);
+    let big = "1.2.3.4 h\n".repeat(settings::parse::MAX_LINES) + "5.6.7.8 late\n";
+    assert_eq!(get(&parse_hosts(&big), "late"), None);
+}
+
+// ---- whole images ---------------------------------------------------------------------
+
+fn fixture(rel: &str) -> PathBuf {
+    let path = Path::new(FIXTURES).join(rel);
+    assert!(path.exists(), "fixture {} missing: run tests/fixtures.sh", path.display());
+    path
+}
+
+fn scan_image(rel: &str) -> MachineScan {
+    let source: Source = Rc::new(FileSource::open(&fixture(rel)).unwrap());
+    let machine = open_machine(vec![source]).unwrap();
+    assert_eq!(machine.volumes.len(), 1, "{rel}: one Linux volume");
+    scan_machine(&machine, &ExtractionProfile::default())
+}
+
+fn setting<'a>(scan: &'a MachineScan, kind: Kind, path: &str, name: &str) -> Option<&'a str> {
+    scan.settings.iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
+}
+
+fn check_linux_scan(scan: &MachineScan) {
+    let config = |path: &str, name: &str| setting(scan, Kind::Config, path, name);
+    assert_eq!(config("/etc/ssh/sshd_config", "passwordauthentication"), Some("true"));
+    assert_eq!(config("/etc/ssh/sshd_config", "match user anoncvs/x11forwarding"), Some("false"));
+    assert_eq!(config("/etc/passwd", "root/shell"), Some("/bin/bash"));
+    assert_eq!(config("/etc/group", "bin/members"), Some("bin,daemon,root"));
+    assert_eq!(config("/etc/fstab", "/:type"), Some("ext3"));
+    assert_eq!(config("/etc/hosts", "orange"), Some("172.31.122.14"));
+    assert_eq!(config("/etc/resolv.conf", "options/timeout"), Some("2"));
+    assert_eq!(config("/etc/sudoers", "%wheel"), Some("ALL=(ALL) ALL"));
+    assert_eq!(config("/etc/crontab", "/usr/local/bin/backup"), Some("42 * * * * lutter"));
+    assert_eq!(config("/etc/sysctl.conf", "net.ipv4.ip_forward"), Some("0"));
+    assert_eq!(setting(scan, Kind::FirstLine, "/etc/timezone", ""), Some("Etc/UTC"));
+    assert_eq!(
+        config("/etc/apt/sources.list.d/ubuntu.list", "deb http://archive.ubuntu.com/ubuntu jammy-security"),
+        Some("main restricted universe multiverse")
+    );
+    assert!(config("/etc/nsswitch.conf", "passwd").is_some_and(|v| v.contains("files")));
+    assert!(config("/etc/os-release", "ID").is_some());
+    assert!(config("/etc/systemd/system/apt-daily.service", "Service/ExecStart").is_some_and(|v| v.contains("apt")));
+    assert!(config("/etc/cron.d/e2scrub_all", "test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all -A -r")
+        .is_some_and(|v| v.ends_with(" root")));
+
+    // dpkg: exactly the packages dpkg-query reported, with its versions.
+    let expected = std::fs::read_to_string(fixture("linux/expected/dpkg.txt")).unwrap();
+    let expected: BTreeSet<(String, String)> =
+        expected.lines().filter_map(|l| l.split_once(' ').map(|(p, v)| (p.to_owned(), v.to_owned()))).collect();
+    let got: BTreeSet<(String, String)> =
+        scan.settings.iter().filter(|s| s.kind == Kind::Package).map(|s| (s.name.clone(), s.value.clone())).collect();
+    assert_eq!(got, expected);
+
+    // systemd *.wants: every entry `find` listed, and nothing else.
+    let expected = std::fs::read_to_string(fixture("linux/expected/wants.txt")).unwrap();
+    let expected: BTreeSet<String> = expected.lines().map(|l| format!("/{l}")).collect();
+    let got: BTreeSet<String> = scan
+        .settings
+        .iter()
+        .filter(|s| s.kind == Kind::Directory && s.path.ends_with(".wants"))
+        .map(|s| format!("{}/{}", s.path, s.name))
+        .collect();
+    assert_eq!(got, expected);
+    assert!(got.contains("/etc/systemd/system/multi-user.target.wants/ssh.service"));
+
+    let lines = std::fs::read_to_string(fixture("linux/expected/dpkg-log-lines.txt")).unwrap();
+    assert_eq!(setting(scan, Kind::LineCount, "/var/log/dpkg.log", ""), Some(lines.trim()));
+
+    // Password hashes from shadow/gshadow and passwd's password field are nowhere.
+    for file in ["augeas-root/etc/shadow", "augeas-root/etc/gshadow"] {
+        for line in corpus(file).lines() {
+            let Some(hash) = line.split(':').nth(1).filter(|h| h.len() > 2) else { continue };
+            assert!(!scan.settings.iter().any(|s| s.value.contains(hash)), "{file} hash leaked");
+        }
+    }
+    assert!(!scan.settings.iter().any(|s: &Setting| s.path.contains("shadow")));
+    assert!(!scan.settings.iter().any(|s| s.kind == Kind::Vm));
+}
+
+#[test]
+fn whole_linux_image_on_fat32() {
+    let scan = scan_image("linux/linux-fat.img");
+    check_linux_scan(&scan);
+}
+
+#[test]
+fn whole_linux_image_on_ext4() {
+    let scan = scan_image("linux/linux-ext4.img");
+    check_linux_scan(&scan);
+}
