@@ -155,7 +155,10 @@ fn replace_words(text: &str, needles: &[(&str, &str)]) -> String {
     let base = if lower.len() == text.len() { text } else { lower.as_str() };
     let lb = lower.as_bytes();
     let mut hits: Vec<(usize, usize, &str)> = Vec::new();
-    for &(needle, token) in needles {
+    // Longest needles first, so `peer-a.corp` wins over `peer-a` where both match.
+    let mut ordered: Vec<&(&str, &str)> = needles.iter().collect();
+    ordered.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+    for &&(needle, token) in &ordered {
         if needle.is_empty() {
             continue;
         }
@@ -365,5 +368,128 @@ mod tests {
         assert_eq!(config_value("\"Debian  GNU/Linux\""), "Debian GNU/Linux");
         assert_eq!(config_value("'x'"), "x");
         assert_eq!(config_value("\"unbalanced"), "\"unbalanced");
+    }
+
+    fn ctx() -> RegistryContext {
+        RegistryContext {
+            current_control_set: Some(1),
+            hostnames: vec!["peer-a".into(), "peer-a.corp".into()],
+            users: vec![UserProfile {
+                sid: "S-1-5-21-1-2-3-1001".into(),
+                name: "alice".into(),
+                binary_sid: sid_to_binary("S-1-5-21-1-2-3-1001").unwrap(),
+            }],
+            interfaces: vec![
+                "{0a1b2c3d-0000-0000-0000-000000000001}".into(),
+                "{ffffffff-0000-0000-0000-000000000002}".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn r1_current_control_set() {
+        let c = ctx();
+        assert_eq!(c.control_set_path("ControlSet001\\Services\\Tcpip").unwrap(), "CurrentControlSet\\Services\\Tcpip");
+        assert_eq!(c.control_set_path("controlset001").unwrap(), "CurrentControlSet");
+        assert_eq!(c.control_set_path("ControlSet002\\Services"), None);
+        assert_eq!(c.control_set_path("Select").unwrap(), "Select");
+        assert_eq!(c.control_set_path("ControlSetX\\a").unwrap(), "ControlSetX\\a");
+    }
+
+    #[test]
+    fn r2_interface_guids() {
+        let c = ctx();
+        let p = c.key_path(
+            "CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\{FFFFFFFF-0000-0000-0000-000000000002}",
+        );
+        assert_eq!(p, "currentcontrolset\\services\\tcpip\\parameters\\interfaces\\{interface-2}");
+        assert_eq!(
+            c.value("Bind", 7, &[], "\\Device\\{0A1B2C3D-0000-0000-0000-000000000001}"),
+            "\\Device\\{interface-1}"
+        );
+    }
+
+    #[test]
+    fn r3_sids() {
+        let c = ctx();
+        assert_eq!(sid_token("S-1-5-21-1-2-3-1001"), "<user:1001>");
+        assert_eq!(sid_token("S-1-5-21-1-2-3"), "<machine-sid>");
+        assert_eq!(sid_token("S-1-5-18"), "S-1-5-18");
+        assert_eq!(c.key_path("ProfileList\\S-1-5-21-9-8-7-500"), "profilelist\\<user:500>");
+        assert_eq!(c.key_path("S-1-5-21-1-2-3-1001_Classes"), "<user:1001>_classes");
+        assert_eq!(c.value("x", 1, &[], "owner=S-1-5-21-1-2-3-1001;S-1-5-19"), "owner=<user:1001>;S-1-5-19");
+    }
+
+    #[test]
+    fn r4_binary_sid() {
+        let c = ctx();
+        let bin = sid_to_binary("S-1-5-21-1-2-3-1001").unwrap();
+        assert_eq!(bin[..8], [1, 5, 0, 0, 0, 0, 0, 5]);
+        assert_eq!(c.value("Sid", 3, &bin, "ignored"), "<user:1001>");
+        assert_eq!(c.value("Sid", 3, &[1, 2], "0102"), "0102");
+    }
+
+    #[test]
+    fn r5_user_names_whole_words() {
+        let c = ctx();
+        assert_eq!(c.value("p", 1, &[], "C:\\Users\\Alice\\x.exe"), "C:\\Users\\<user>\\x.exe");
+        assert_eq!(c.value("p", 1, &[], "malice aliced alice"), "malice aliced <user>");
+        assert_eq!(c.key_path("Software\\alice"), "software\\<user>");
+    }
+
+    #[test]
+    fn r6_host_names() {
+        let c = ctx();
+        assert_eq!(c.value("Hostname", 1, &[], "PEER-A"), "<hostname>");
+        assert_eq!(c.value("x", 1, &[], "\\\\peer-a\\share"), "\\\\<hostname>\\share");
+        assert_eq!(c.value("x", 1, &[], "peer-ab peer-a.corp.example"), "peer-ab <hostname>.example");
+        assert_eq!(c.value_name("PEER-A"), "<hostname>");
+    }
+
+    #[test]
+    fn r7_r8_r9_addresses() {
+        let c = ctx();
+        assert_eq!(c.value("NetworkAddress", 1, &[], "00-15-5D-01-02-03"), "<mac>");
+        assert_eq!(c.value("x", 1, &[], "00:15:5d:01:02:03"), "<mac>");
+        assert_eq!(c.value("DhcpIPAddress", 1, &[], "192.168.1.23"), "<ipv4>");
+        assert_eq!(c.value("NameServer", 1, &[], "10.0.0.1"), "<ipv4>");
+        assert_eq!(c.value("DhcpSubnetMask", 1, &[], "255.255.255.0"), "255.255.255.0");
+        assert_eq!(c.value("Version", 1, &[], "6.1.7601.17514"), "6.1.7601.17514");
+        assert_eq!(c.value("Version", 1, &[], "10.0.0.1"), "10.0.0.1", "not an address by name");
+        assert_eq!(c.value("x", 1, &[], "fe80::1c2d:3e4f:5a6b:7c8d"), "<ipv6>");
+        assert_eq!(c.value("x", 1, &[], "::1"), "::1");
+    }
+
+    #[test]
+    fn r10_timestamps() {
+        let c = ctx();
+        assert_eq!(c.value("InstallDate", 4, &1_523_264_153u32.to_le_bytes(), "1523264153"), "<timestamp>");
+        let ft = 131_677_377_530_000_000u64;
+        assert_eq!(c.value("InstallTime", 11, &ft.to_le_bytes(), &ft.to_string()), "<timestamp>");
+        assert_eq!(c.value("LastBootUpTime", 3, &ft.to_le_bytes(), "ignored"), "<timestamp>");
+        assert_eq!(c.value("WaitToKillServiceTimeout", 1, &[], "5000"), "5000");
+        assert_eq!(c.value("ShutdownTime", 4, &5000u32.to_le_bytes(), "5000"), "5000", "not in the epoch range");
+        assert_eq!(
+            c.value("Start", 4, &1_523_264_153u32.to_le_bytes(), "1523264153"),
+            "1523264153",
+            "name says nothing of time"
+        );
+    }
+
+    #[test]
+    fn r11_case_folding_and_default_name() {
+        let c = ctx();
+        assert_eq!(c.key_path("Control\\Terminal Server"), "control\\terminal server");
+        assert_eq!(c.value_name("fDenyTSConnections"), "fdenytsconnections");
+        assert_eq!(c.value_name(""), "(default)");
+        assert_eq!(c.value("x", 1, &[], "MixedCase"), "MixedCase", "values keep their case");
+    }
+
+    #[test]
+    fn r12_string_numbers_stay_as_written() {
+        let c = ctx();
+        assert_eq!(c.value("Start", 1, &[], "01"), "01");
+        assert_eq!(c.value("Start", 1, &[], "0x1"), "0x1");
+        assert_eq!(c.value("Start", 4, &1u32.to_le_bytes(), "1"), "1");
     }
 }
