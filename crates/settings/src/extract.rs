@@ -78,15 +78,6 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     for file in &machine.config_files {
         settings.extend(crate::vmconfig::extract_source(&**file, &mut warnings));
     }
-    for volume in machine
-        .volumes
-        .iter()
-        .filter(|v| imagefs::os::detect_os(&*v.fs).is_some_and(|o| o.family == imagefs::os::OsFamily::Windows))
-    {
-        let (found, problems) = crate::registry::extract_registry(&*volume.fs, &profile.registry);
-        settings.extend(found);
-        warnings.extend(problems);
-    }
     settings.sort();
     settings.dedup_by(|a, b| a.key() == b.key());
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
