@@ -341,3 +341,32 @@ fn hostile_bytes_in_vmdk_and_tar_metadata_never_panic() {
     check("small-monolithicFlat.vmdk", &(0..512).step_by(3).collect::<Vec<_>>());
     check("win.ova", &(0..512).step_by(5).chain(512..600).collect::<Vec<_>>());
 }
+
+/// VMware writes streamOptimized files with `gdOffset = GD_AT_END` in the header and the real
+/// offset in a footer (footer marker, footer, end-of-stream marker; Virtual Disk Format 1.1
+/// §"Stream-Optimized Compressed Sparse Extents"). qemu-img writes the offset in the header;
+/// here qemu's file is moved to VMware's layout and must decode to the same bytes.
+#[test]
+fn stream_optimized_grain_directory_located_by_the_footer() {
+    let original = std::fs::read(fixtures().join("small-streamOptimized.vmdk")).unwrap();
+    let header: Vec<u8> = original[..512].to_vec();
+    let mut bytes = original.clone();
+    // qemu ends the file with an end-of-stream marker; VMware puts the footer before it.
+    assert!(bytes[bytes.len() - 512..].iter().all(|&b| b == 0), "qemu's last sector is the EOS marker");
+    bytes.truncate(bytes.len() - 512);
+    let mut footer_marker = [0u8; 512];
+    footer_marker[..8].copy_from_slice(&1u64.to_le_bytes()); // one sector of metadata follows
+    footer_marker[12..16].copy_from_slice(&3u32.to_le_bytes()); // MARKER_FOOTER
+    bytes.extend_from_slice(&footer_marker);
+    bytes.extend_from_slice(&header);
+    bytes.extend_from_slice(&[0u8; 512]); // MARKER_EOS
+    bytes[56..64].copy_from_slice(&u64::MAX.to_le_bytes());
+    let moved = open_disk(Rc::new(MemorySource::new("vmware-style.vmdk", bytes.clone())), &FileSet::default()).unwrap();
+    let qemu = open_disk(source(&fixtures().join("small-streamOptimized.vmdk")), &FileSet::default()).unwrap();
+    assert_eq!(sha256_of(&*moved.source), sha256_of(&*qemu.source));
+    // Without the footer the grain directory cannot be found.
+    bytes.truncate(bytes.len() - 1024);
+    bytes.extend_from_slice(&[0u8; 1024]);
+    let err = open_disk(Rc::new(MemorySource::new("no-footer.vmdk", bytes)), &FileSet::default()).unwrap_err();
+    assert!(matches!(err, Error::Corrupt { structure: "VMDK footer", .. }), "{err:?}");
+}
