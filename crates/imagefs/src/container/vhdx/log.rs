@@ -25,6 +25,14 @@ const SECTOR: u64 = 4096;
 /// multiple of 1 MiB, and the whole log is read into memory.
 const MAX_LOG_LEN: u32 = 64 * 1024 * 1024;
 
+/// Most bytes checksummed while searching the log. Hostile entries claiming the whole log
+/// at every sector would otherwise cost (log sectors x log length) of CRC work.
+const MAX_SCAN_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Most updates replayed (descriptors of one sequence): each is kept in memory and laid
+/// over every read. Real sequences hold a handful.
+const MAX_WRITES: usize = 64 * 1024;
+
 /// One replayed update of the file.
 #[derive(Debug, Clone)]
 enum Write {
@@ -68,6 +76,16 @@ pub(super) fn replay(file: &Source, header: &Header) -> Result<(Source, usize)> 
     let mut best: Option<Sequence> = None;
     let sectors = u64::from(len) / SECTOR;
     let mut start = 0u64;
+    let mut budget = MAX_SCAN_BYTES;
+    let too_much = || Error::Unsupported {
+        file: file.name().to_owned(),
+        structure: "VHDX log",
+        offset: header.log_offset,
+        detail: format!(
+            "the log needs more than {} MiB of checksumming or {MAX_WRITES} updates to replay",
+            MAX_SCAN_BYTES >> 20
+        ),
+    };
     // Every start position is tried at most once: the loop is bounded by the sector count.
     while start < sectors {
         let mut sequence = Sequence::default();
@@ -75,7 +93,12 @@ pub(super) fn replay(file: &Source, header: &Header) -> Result<(Source, usize)> 
         let mut expected = None;
         // A chain cannot hold more entries than the log has sectors.
         for _ in 0..sectors {
-            let Some(entry) = parse_entry(&log, pos * SECTOR, header.log_guid, expected) else { break };
+            let Some(entry) = parse_entry(&log, pos * SECTOR, header.log_guid, expected, &mut budget) else {
+                break;
+            };
+            if budget == 0 || sequence.writes.len() + entry.writes.len() > MAX_WRITES {
+                return Err(too_much());
+            }
             sequence.head_sequence = entry.sequence;
             sequence.entries += 1;
             sequence.last_file_offset = entry.last_file_offset;
@@ -85,6 +108,9 @@ pub(super) fn replay(file: &Source, header: &Header) -> Result<(Source, usize)> 
             if pos == start {
                 break;
             }
+        }
+        if budget == 0 {
+            return Err(too_much());
         }
         let advance = if sequence.entries == 0 { 1 } else { (pos + sectors - start) % sectors };
         if sequence.entries > 0 && best.as_ref().is_none_or(|b| sequence.head_sequence > b.head_sequence) {
@@ -130,7 +156,9 @@ fn circular(log: &[u8], offset: u64, len: u64) -> Option<Vec<u8>> {
 
 /// The entry at `offset` of the log, if it is valid and (when `expected` is given) has that
 /// sequence number.
-fn parse_entry(log: &[u8], offset: u64, guid: Guid, expected: Option<u64>) -> Option<Entry> {
+/// Checksumming spends `budget`; an entry that would overdraw it is not read (and the
+/// budget is emptied, which the caller reports).
+fn parse_entry(log: &[u8], offset: u64, guid: Guid, expected: Option<u64>, budget: &mut u64) -> Option<Entry> {
     let head = circular(log, offset, SECTOR)?;
     if head.get(0..4) != Some(b"loge".as_slice()) {
         return None;
@@ -141,6 +169,14 @@ fn parse_entry(log: &[u8], offset: u64, guid: Guid, expected: Option<u64>) -> Op
     if length == 0 || length % SECTOR != 0 || Guid::at(&head, 32) != guid || expected.is_some_and(|e| e != sequence) {
         return None;
     }
+    if descriptors > MAX_WRITES as u64 {
+        return None;
+    }
+    if length > *budget {
+        *budget = 0;
+        return None;
+    }
+    *budget -= length;
     let entry = circular(log, offset, length)?;
     if le32(&entry, 4) != checksum_skipping(&entry, 4) {
         return None;

@@ -134,12 +134,7 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
         // The user should know the image was not closed cleanly.
         variant.push_str(&format!(", {replayed} log entries replayed"));
     }
-    let mut layers = vec![Layer {
-        file: name.clone(),
-        format: Format::Vhdx,
-        variant,
-        virtual_size: meta.virtual_size,
-    }];
+    let mut layers = vec![Layer { file: name.clone(), format: Format::Vhdx, variant, virtual_size: meta.virtual_size }];
     layers.append(&mut parent_layers);
     let reader =
         Vhdx { name, file: top, geometry, bat_offset: regions.bat.offset, bat, parent, bitmap: RefCell::new(None) };
