@@ -14,7 +14,7 @@
 #   corpus/        every image of $corpus/disks, .xz ones decompressed
 #   *.sha256       expected hashes
 export PATH="$PATH:/usr/sbin:/sbin"
-for tool in mkntfs wimlib-imagex mke2fs qemu-io tar; do
+for tool in mkntfs wimlib-imagex mke2fs debugfs qemu-io tar; do
   command -v $tool >/dev/null || { echo "fixtures: $tool missing (apt-get install ntfs-3g wimtools e2fsprogs qemu-utils)" >&2; exit 1; }
 done
 cb="$out/containers-b"
