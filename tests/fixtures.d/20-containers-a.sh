@@ -45,14 +45,14 @@ for img in disk-v2-zlib.qcow2 disk-v3-zlib.qcow2 disk-v3-zlib-4k.qcow2 disk-v3-z
   qemu-img map --output=json "$ca/$img" | grep -q '"compressed": true' || { echo "fixtures: $img has no compressed cluster" >&2; exit 1; }
 done
 
-# --- overlays: a 64 KiB pattern over a backing file (by relative name) ----------------
+# --- overlays: a 64 KiB pattern and zeroed clusters over a backing file (relative name) -
 (
   cd "$ca"
   qemu-img create -q -f qcow2 -b disk-v3.qcow2 -F qcow2 ov.qcow2
-  qemu-io -c 'write -P 0x5a 1M 64k' ov.qcow2 >/dev/null
+  qemu-io -c 'write -P 0x5a 1M 64k' -c 'write -z 3M 128k' ov.qcow2 >/dev/null
   # Extended L2 (2 KiB subclusters): a 4 KiB write allocates two subclusters only.
   qemu-img create -q -f qcow2 -o extended_l2=on -b disk-v3.qcow2 -F qcow2 ov-extl2.qcow2
-  qemu-io -c 'write -P 0xa5 0x110800 4k' ov-extl2.qcow2 >/dev/null
+  qemu-io -c 'write -P 0xa5 0x110800 4k' -c 'write -z 0x300800 2k' ov-extl2.qcow2 >/dev/null
   # Over a raw backing file.
   qemu-img create -q -f qcow2 -b disk.raw -F raw ov-raw.qcow2
   qemu-io -c 'write -P 0x3c 33M 128k' ov-raw.qcow2 >/dev/null

@@ -163,6 +163,11 @@ fn qcow2_overlay_reads_its_pattern_over_the_backing_file() {
     assert!(buf[pattern.clone()].iter().all(|&b| b == 0x5a), "the written pattern");
     assert_eq!(buf[..pattern.start], base[..pattern.start], "the backing file before the pattern");
     assert_eq!(buf[after..], base[after..3 << 20], "the backing file after the pattern");
+    // `write -z` made zero clusters (v3 zero flag) over data of the backing file.
+    let mut zeroed = vec![0xffu8; 128 << 10];
+    disk.source.read_exact_at(3 << 20, &mut zeroed).unwrap();
+    assert!(base[3 << 20..(3 << 20) + (128 << 10)].iter().any(|&b| b != 0), "the base has data there");
+    assert!(zeroed.iter().all(|&b| b == 0), "zero clusters hide the backing file");
     assert_same_bytes(&*disk.source, &fixture("ov.qcow2.raw"));
 
     // Extended L2: only the two 2 KiB subclusters written come from the overlay.
@@ -173,6 +178,12 @@ fn qcow2_overlay_reads_its_pattern_over_the_backing_file() {
     assert_eq!(buf[..0x800], base[0x11_0000..0x11_0800]);
     assert!(buf[0x800..0x1800].iter().all(|&b| b == 0xa5));
     assert_eq!(buf[0x1800..], base[0x11_1800..0x12_0000]);
+    // A 2 KiB `write -z` sets one subcluster's zero bit, over data of the backing file.
+    disk.source.read_exact_at(0x30_0000, &mut buf[..0x1800]).unwrap();
+    assert_eq!(buf[..0x800], base[0x30_0000..0x30_0800]);
+    assert!(base[0x30_0800..0x30_1000].iter().any(|&b| b != 0), "the base has data there");
+    assert!(buf[0x800..0x1000].iter().all(|&b| b == 0));
+    assert_eq!(buf[0x1000..0x1800], base[0x30_1000..0x30_1800]);
     assert_same_bytes(&*disk.source, &fixture("ov-extl2.qcow2.raw"));
 }
 
