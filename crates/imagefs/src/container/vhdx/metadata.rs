@@ -165,9 +165,10 @@ fn parse_parent_locator(file: &str, b: &[u8], at: u64) -> Result<Vec<(String, St
         return Err(corrupt(format!("{count} entries do not fit in {} bytes", b.len())));
     }
     let text = |offset: u32, len: u16| -> Result<String> {
-        let start = offset as usize;
-        let bytes = b
-            .get(start..start + usize::from(len))
+        // Checked: on 32-bit targets (wasm32) offset + len can overflow usize.
+        let range = usize::try_from(offset).ok().and_then(|start| Some(start..start.checked_add(usize::from(len))?));
+        let bytes = range
+            .and_then(|r| b.get(r))
             .ok_or_else(|| corrupt(format!("string of {len} bytes at {offset:#x} lies outside the locator")))?;
         let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         Ok(String::from_utf16_lossy(&units))
