@@ -2,11 +2,20 @@
 //! Peer profiles: per setting, value → number of peers; plus the number of peers N.
 //!
 //! A profile is the unit that is stored, merged and shared. It holds counts and nothing
-//! else: which peer had which value is not recoverable from it.
+//! else: which peer had which value is not recoverable from it. Besides the per-setting
+//! counts it keeps, per location (`path`), how many peers have any setting there, which
+//! is what [`crate::RankOptions::scope_to_parent`] compares against.
+//!
+//! Invariants (checked by the decoders, kept by every method): every count is ≥ 1; for a
+//! setting, the sum of its value counts ≤ the peers having its `path` ≤ N.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use settings::{Setting, SettingKey};
+
+use crate::error::{describe, ProfileError};
+use crate::hash::{SaltCheck, ValueHasher};
+use crate::rank::unique_sorted;
 
 /// Counts of canonical values among `peers` machines. A peer that lacks a setting is
 /// counted implicitly: ABSENT = `peers` − the sum of the setting's counts.
@@ -16,6 +25,12 @@ pub struct PeerProfile {
     pub peers: u32,
     /// Per setting, value → number of peers with it.
     pub counts: BTreeMap<SettingKey, BTreeMap<String, u32>>,
+    /// Per location (a setting's `path`), the number of peers with at least one setting
+    /// there: a peer with no setting under `/etc/samba/smb.conf` lacks the application.
+    pub parents: BTreeMap<String, u32>,
+    /// `Some` when every value is a keyed hash (see [`PeerProfile::hashed`]): the check
+    /// value of the salt, which tells a right salt from a wrong one and reveals nothing else.
+    pub salt_check: Option<SaltCheck>,
 }
 
 impl PeerProfile {
@@ -28,33 +43,217 @@ impl PeerProfile {
         profile
     }
 
-    /// Adds one machine's settings. A key repeated within `settings` counts once.
+    /// Adds one machine's settings. A key repeated within `settings` counts once, with its
+    /// smallest value (as in [`crate::rank`]: the result does not depend on order). Counts
+    /// saturate at `u32::MAX`.
+    ///
+    /// On a hashed profile the values are stored as given: hash the machine first
+    /// (`PeerProfile::from_machines([m]).hashed(salt)`) and [`merge`](Self::merge) it.
     pub fn add_machine(&mut self, settings: &[Setting]) {
-        self.peers += 1;
-        let mut seen = std::collections::BTreeSet::new();
-        for s in settings {
-            let key = s.key();
-            if seen.insert(key.clone()) {
-                *self.counts.entry(key).or_default().entry(s.value.clone()).or_default() += 1;
-            }
+        self.peers = self.peers.saturating_add(1);
+        let mut paths: BTreeSet<&str> = BTreeSet::new();
+        for s in unique_sorted(settings) {
+            let values = self.counts.entry(s.key()).or_default();
+            let count = values.entry(s.value.clone()).or_default();
+            *count = count.saturating_add(1);
+            paths.insert(&s.path);
+        }
+        for path in paths {
+            let count = self.parents.entry(path.to_owned()).or_default();
+            *count = count.saturating_add(1);
         }
     }
 
-    /// Adds the peers of `other` to this profile.
-    pub fn merge(&mut self, other: &Self) {
+    /// Adds the peers of `other` to this profile (counts are summed).
+    ///
+    /// # Errors
+    /// [`ProfileError::Hashing`] when one profile is hashed and the other is not, or they
+    /// were hashed with different salts; [`ProfileError::Overflow`] when a count would
+    /// exceed `u32::MAX`. On error `self` is unchanged.
+    pub fn merge(&mut self, other: &Self) -> Result<(), ProfileError> {
+        self.same_hashing(other)?;
+        let overflow = |what: String| ProfileError::Overflow { what };
+        // Check first so that an error leaves `self` as it was.
+        self.peers.checked_add(other.peers).ok_or_else(|| overflow("the number of peers".into()))?;
+        for (path, count) in &other.parents {
+            let mine = self.parents.get(path).copied().unwrap_or(0);
+            mine.checked_add(*count).ok_or_else(|| overflow(format!("the peers having {path}")))?;
+        }
+        // Value counts are bounded by their path's count, which was just checked.
         self.peers += other.peers;
+        for (path, count) in &other.parents {
+            *self.parents.entry(path.clone()).or_default() += count;
+        }
         for (key, values) in &other.counts {
             let mine = self.counts.entry(key.clone()).or_default();
             for (value, count) in values {
                 *mine.entry(value.clone()).or_default() += count;
             }
         }
+        Ok(())
+    }
+
+    /// Removes the peers of `other` (a machine's or a profile's counts) from this profile,
+    /// the inverse of [`merge`](Self::merge).
+    ///
+    /// # Errors
+    /// [`ProfileError::Negative`] when `other` has a count this profile does not (the peers,
+    /// a setting value, a location), or when the result would break the profile's
+    /// invariants; [`ProfileError::Hashing`] as for `merge`. On error `self` is unchanged.
+    pub fn subtract(&mut self, other: &Self) -> Result<(), ProfileError> {
+        self.same_hashing(other)?;
+        let negative = |what: String, have: u32, remove: u32| ProfileError::Negative { what, have, remove };
+        if other.peers > self.peers {
+            return Err(negative("the number of peers".into(), self.peers, other.peers));
+        }
+        for (path, count) in &other.parents {
+            let have = self.parents.get(path).copied().unwrap_or(0);
+            if *count > have {
+                return Err(negative(format!("the peers having {path}"), have, *count));
+            }
+        }
+        for (key, values) in &other.counts {
+            let mine = self.counts.get(key);
+            for (value, count) in values {
+                let have = mine.and_then(|m| m.get(value)).copied().unwrap_or(0);
+                if *count > have {
+                    let what = format!("{} = {value:?}", describe(key.kind, &key.path, &key.name));
+                    return Err(negative(what, have, *count));
+                }
+            }
+        }
+        // The result must still be a profile: a setting cannot be held by more peers than
+        // there are peers with its location, nor those by more than there are peers.
+        let peers = self.peers - other.peers;
+        let new_parent = |path: &str| {
+            let have = self.parents.get(path).copied().unwrap_or(0);
+            have - other.parents.get(path).copied().unwrap_or(0)
+        };
+        for (path, have) in &self.parents {
+            let left = have - other.parents.get(path).copied().unwrap_or(0);
+            if left > peers {
+                return Err(negative(
+                    format!("the peers (left: {peers}) under {path} ({left})"),
+                    self.peers,
+                    other.peers,
+                ));
+            }
+        }
+        for (key, values) in &self.counts {
+            let present: u64 = values.values().map(|c| u64::from(*c)).sum();
+            let removed: u64 = other.counts.get(key).map_or(0, |v| v.values().map(|c| u64::from(*c)).sum());
+            let left = present - removed;
+            let parent = new_parent(&key.path);
+            if left > u64::from(parent) {
+                let what = format!("the peers having {} (left: {parent}, still needed: {left})", key.path);
+                return Err(negative(what, self.parents.get(&key.path).copied().unwrap_or(0), parent));
+            }
+        }
+        self.peers = peers;
+        for (path, count) in &other.parents {
+            if let Some(mine) = self.parents.get_mut(path) {
+                *mine -= count;
+                if *mine == 0 {
+                    self.parents.remove(path);
+                }
+            }
+        }
+        for (key, values) in &other.counts {
+            let Some(mine) = self.counts.get_mut(key) else { continue };
+            for (value, count) in values {
+                if let Some(have) = mine.get_mut(value) {
+                    *have -= count;
+                    if *have == 0 {
+                        mine.remove(value);
+                    }
+                }
+            }
+            if mine.is_empty() {
+                self.counts.remove(key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes one machine's settings, the inverse of [`add_machine`](Self::add_machine).
+    ///
+    /// # Errors
+    /// As [`subtract`](Self::subtract); on a hashed profile, [`ProfileError::Hashing`]
+    /// (hash the machine's profile with the same salt and subtract that).
+    pub fn subtract_machine(&mut self, settings: &[Setting]) -> Result<(), ProfileError> {
+        if self.salt_check.is_some() {
+            return Err(ProfileError::Hashing(
+                "cannot subtract raw settings from a hashed profile: hash the machine's profile with the same salt"
+                    .into(),
+            ));
+        }
+        self.subtract(&Self::from_machines([settings]))
     }
 
     /// Number of peers that lack `key`.
     pub fn absent(&self, key: &SettingKey) -> u32 {
-        let present: u32 = self.counts.get(key).map_or(0, |v| v.values().sum());
+        let present: u32 = self.counts.get(key).map_or(0, |v| v.values().fold(0u32, |a, c| a.saturating_add(*c)));
         self.peers.saturating_sub(present)
+    }
+
+    /// Number of peers with at least one setting under `path`.
+    pub fn peers_with_parent(&self, path: &str) -> u32 {
+        self.parents.get(path).copied().unwrap_or(0)
+    }
+
+    /// Whether values are keyed hashes.
+    pub fn is_hashed(&self) -> bool {
+        self.salt_check.is_some()
+    }
+
+    /// This profile with every value replaced by its keyed hash under `salt` (see
+    /// [`ValueHasher`]). Counts, N and setting keys are unchanged; the salt itself is not
+    /// stored. Rank a target against it with [`crate::rank_with`] and the same salt.
+    ///
+    /// # Errors
+    /// [`ProfileError::Hashing`] when the profile is already hashed.
+    pub fn hashed(&self, salt: &[u8]) -> Result<Self, ProfileError> {
+        if self.salt_check.is_some() {
+            return Err(ProfileError::Hashing("the profile is already hashed".into()));
+        }
+        let hasher = ValueHasher::new(salt);
+        let counts = self
+            .counts
+            .iter()
+            .map(|(key, values)| {
+                let mut hashed: BTreeMap<String, u32> = BTreeMap::new();
+                for (value, count) in values {
+                    let h = hasher.hash(key.kind, &key.path, &key.name, value);
+                    // Distinct values give distinct 128-bit hashes; add in case they do not.
+                    let slot = hashed.entry(h).or_default();
+                    *slot = slot.saturating_add(*count);
+                }
+                (key.clone(), hashed)
+            })
+            .collect();
+        Ok(Self { peers: self.peers, counts, parents: self.parents.clone(), salt_check: Some(hasher.salt_check()) })
+    }
+
+    /// Checks that `salt` is the one this profile was hashed with.
+    ///
+    /// # Errors
+    /// [`ProfileError::Hashing`] when the profile is not hashed or the salt differs.
+    pub fn check_salt(&self, salt: &[u8]) -> Result<ValueHasher, ProfileError> {
+        let hasher = ValueHasher::new(salt);
+        match self.salt_check {
+            None => Err(ProfileError::Hashing("the profile is not hashed, but a salt was given".into())),
+            Some(check) if check == hasher.salt_check() => Ok(hasher),
+            Some(_) => Err(ProfileError::Hashing("the salt does not match the one the profile was hashed with".into())),
+        }
+    }
+
+    fn same_hashing(&self, other: &Self) -> Result<(), ProfileError> {
+        match (self.salt_check, other.salt_check) {
+            (None, None) => Ok(()),
+            (Some(a), Some(b)) if a == b => Ok(()),
+            (Some(_), Some(_)) => Err(ProfileError::Hashing("the profiles were hashed with different salts".into())),
+            _ => Err(ProfileError::Hashing("a hashed and a plain profile cannot be combined".into())),
+        }
     }
 }
 
@@ -67,15 +266,98 @@ mod tests {
         Setting { kind: Kind::Config, path: "/etc/x".into(), name: name.into(), value: value.into() }
     }
 
+    fn at(path: &str, name: &str, value: &str) -> Setting {
+        Setting { kind: Kind::Config, path: path.into(), name: name.into(), value: value.into() }
+    }
+
     #[test]
     fn merge_equals_building_from_all_machines() {
         let a = vec![s("k", "1"), s("j", "x")];
         let b = vec![s("k", "1")];
         let c = vec![s("k", "2")];
         let mut left = PeerProfile::from_machines([a.as_slice(), b.as_slice()]);
-        left.merge(&PeerProfile::from_machines([c.as_slice()]));
+        left.merge(&PeerProfile::from_machines([c.as_slice()])).unwrap();
         assert_eq!(left, PeerProfile::from_machines([a.as_slice(), b.as_slice(), c.as_slice()]));
         assert_eq!(left.peers, 3);
         assert_eq!(left.absent(&s("j", "").key()), 2);
+        assert_eq!(left.peers_with_parent("/etc/x"), 3);
+    }
+
+    #[test]
+    fn parents_count_peers_with_any_setting_at_a_path() {
+        let a = vec![at("/etc/smb.conf", "global/workgroup", "W"), at("/etc/smb.conf", "global/x", "1")];
+        let b = vec![at("/etc/smb.conf", "global/x", "2")];
+        let c = vec![at("/etc/hostname", "", "c")];
+        let p = PeerProfile::from_machines([a.as_slice(), b.as_slice(), c.as_slice()]);
+        assert_eq!(p.peers_with_parent("/etc/smb.conf"), 2);
+        assert_eq!(p.peers_with_parent("/etc/hostname"), 1);
+        assert_eq!(p.peers_with_parent("/nowhere"), 0);
+    }
+
+    #[test]
+    fn subtract_undoes_merge_and_machines() {
+        let a = vec![s("k", "1"), s("j", "x"), at("/y", "q", "1")];
+        let b = vec![s("k", "2")];
+        let both = PeerProfile::from_machines([a.as_slice(), b.as_slice()]);
+        let mut p = both.clone();
+        p.subtract_machine(&a).unwrap();
+        assert_eq!(p, PeerProfile::from_machines([b.as_slice()]));
+        p.subtract_machine(&b).unwrap();
+        assert_eq!(p, PeerProfile::default());
+        let mut p = both.clone();
+        p.subtract(&PeerProfile::from_machines([b.as_slice()])).unwrap();
+        assert_eq!(p, PeerProfile::from_machines([a.as_slice()]));
+    }
+
+    #[test]
+    fn subtract_refuses_to_go_negative_and_leaves_the_profile_alone() {
+        let a = vec![s("k", "1")];
+        let b = vec![s("k", "2")];
+        let original = PeerProfile::from_machines([a.as_slice()]);
+        let mut p = original.clone();
+        let err = p.subtract_machine(&b).unwrap_err();
+        assert!(matches!(err, ProfileError::Negative { have: 0, remove: 1, .. }), "{err}");
+        assert!(err.to_string().contains("config /etc/x k = \"2\""), "{err}");
+        assert_eq!(p, original);
+        // More peers than there are.
+        let err = p.subtract(&PeerProfile::from_machines([a.as_slice(), a.as_slice()])).unwrap_err();
+        assert!(err.to_string().contains("the number of peers"), "{err}");
+        // Removing a peer without removing its setting would leave a count above N.
+        let mut two = PeerProfile::from_machines([a.as_slice(), a.as_slice()]);
+        let empty: &[Setting] = &[];
+        let before = two.clone();
+        let err = two.subtract_machine(empty).unwrap_err();
+        assert!(err.to_string().contains("under /etc/x"), "{err}");
+        assert_eq!(two, before);
+    }
+
+    #[test]
+    fn hashing_hides_values_and_keeps_counts() {
+        let a = vec![s("k", "secret-host-name"), s("j", "1")];
+        let b = vec![s("k", "other"), s("j", "1")];
+        let plain = PeerProfile::from_machines([a.as_slice(), b.as_slice()]);
+        let hashed = plain.hashed(b"org salt").unwrap();
+        assert!(hashed.is_hashed());
+        assert_eq!(hashed.peers, 2);
+        assert_eq!(hashed.counts.len(), plain.counts.len());
+        let j = hashed.counts.get(&s("j", "").key()).unwrap();
+        assert_eq!(j.values().copied().collect::<Vec<_>>(), [2]);
+        for values in hashed.counts.values() {
+            assert!(values.keys().all(|v| v.len() == 32 && !v.contains("secret")));
+        }
+        assert!(hashed.hashed(b"again").is_err());
+        assert!(hashed.check_salt(b"org salt").is_ok());
+        assert!(hashed.check_salt(b"wrong").is_err());
+        assert!(plain.check_salt(b"org salt").is_err());
+        // Combining needs the same salt.
+        let mut m = hashed.clone();
+        assert!(m.merge(&plain).is_err());
+        assert!(m.merge(&plain.hashed(b"other salt").unwrap()).is_err());
+        m.merge(&PeerProfile::from_machines([a.as_slice()]).hashed(b"org salt").unwrap()).unwrap();
+        assert_eq!(
+            m,
+            PeerProfile::from_machines([a.as_slice(), b.as_slice(), a.as_slice()]).hashed(b"org salt").unwrap()
+        );
+        assert!(m.subtract_machine(&a).is_err());
     }
 }

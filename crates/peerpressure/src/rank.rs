@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! The PeerPressure ranking (Wang et al., OSDI 2004).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use settings::{Kind, Setting, SettingKey};
+use settings::{Kind, Setting};
 
+use crate::category::{Categorizer, Category};
+use crate::error::ProfileError;
+use crate::hash::ValueHasher;
 use crate::PeerProfile;
 
 /// Sick probability of one setting:
@@ -19,32 +23,19 @@ pub fn sick_probability(n: u32, t: u32, m: u32, c: u32) -> f64 {
     (n + c) / (n + c * t + c * m * (t - 1.0))
 }
 
-/// How a setting behaves across the peers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// The target differs from peers that mostly agree: the place to look.
-    OfInterest,
-    /// Values nearly unique per machine (timestamps, counters, MRU lists).
-    Noisy,
-    /// All peers agree and so does the target.
-    Uniform,
+/// Options of [`rank_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RankOptions {
+    /// Compare each setting only with the peers that have its location (its `path`: the
+    /// registry key, the config file, the directory): N becomes the number of peers with
+    /// any setting under that path, so a peer without the application does not count as
+    /// ABSENT. Off: every peer counts (the paper's rule).
+    pub scope_to_parent: bool,
+    /// The salt of a hashed profile ([`PeerProfile::hashed`]); the target's values are
+    /// hashed with it before they are compared. Required for a hashed profile, refused for
+    /// a plain one.
+    pub salt: Option<Vec<u8>>,
 }
-
-impl Category {
-    /// Name as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OfInterest => "of-interest",
-            Self::Noisy => "noisy",
-            Self::Uniform => "uniform",
-        }
-    }
-}
-
-/// Normalized entropy of the peer values above which a setting counts as noisy: with N
-/// peers, it is reached only when nearly every peer has its own value.
-pub const NOISY_ENTROPY: f64 = 0.9;
 
 /// One ranked target setting, with what explains its probability.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,7 +48,8 @@ pub struct RankedSetting {
     pub path: String,
     /// Name.
     pub name: String,
-    /// The target's canonical value; `None` when the target lacks the setting.
+    /// The target's canonical value (raw, also for hashed profiles); `None` when the target
+    /// lacks the setting.
     pub value: Option<String>,
     /// Sick probability P.
     pub probability: f64,
@@ -67,8 +59,65 @@ pub struct RankedSetting {
     pub m: u32,
     /// Distinct values among peers and target.
     pub c: u32,
-    /// Peer values with counts, most common first; `None` is ABSENT.
+    /// Peer values with counts, most common first; `None` is ABSENT. Hashes for a hashed
+    /// profile.
     pub peer_values: Vec<(Option<String>, u32)>,
+    /// N used for this setting: all peers, or those with its location when scoped.
+    #[serde(default)]
+    pub n: u32,
+    /// t, the number of suspects.
+    #[serde(default)]
+    pub t: u32,
+    /// Whether peer values are keyed hashes (the target's value was hashed to compare).
+    #[serde(default)]
+    pub hashed: bool,
+}
+
+/// Peer values listed in full by [`RankedSetting::explain`]; the rest are summarized.
+const EXPLAIN_VALUES: usize = 5;
+
+impl RankedSetting {
+    /// A sentence explaining the row: the target's value, the peers' values with counts,
+    /// m, c, N, t, P and the category.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let value = self.value.as_deref().map_or_else(|| "ABSENT".to_owned(), |v| format!("{v:?}"));
+        let _ = write!(s, "#{} {} {} {} = {value}: ", self.rank, self.kind.as_str(), self.path, self.name);
+        let share = if self.m == 0 {
+            format!("no peer of {} has this value", self.n)
+        } else if self.m == self.n {
+            format!("all {} peers have this value", self.n)
+        } else {
+            format!("{} of {} peers share this value", self.m, self.n)
+        };
+        let _ = write!(s, "{share} (m = {}); ", self.m);
+        let listed: Vec<String> = self
+            .peer_values
+            .iter()
+            .take(EXPLAIN_VALUES)
+            .map(|(v, n)| match v {
+                Some(v) => format!("{v:?} ×{n}"),
+                None => format!("ABSENT ×{n}"),
+            })
+            .collect();
+        let more = self.peer_values.len().saturating_sub(EXPLAIN_VALUES);
+        let hashed = if self.hashed { "hashed " } else { "" };
+        let _ = write!(s, "{hashed}peer values: {}", listed.join(", "));
+        if more > 0 {
+            let _ = write!(s, " and {more} more");
+        }
+        let _ = write!(
+            s,
+            "; c = {} distinct values with the target's. P(sick) = (N + c) / (N + c·t + c·m·(t − 1)) = {:.6} with N = {}, t = {}. Category {}: {}.",
+            self.c,
+            self.probability,
+            self.n,
+            self.t,
+            self.category.as_str(),
+            self.category.meaning()
+        );
+        s
+    }
 }
 
 /// A ranking of a target against a profile.
@@ -83,82 +132,166 @@ pub struct Ranking {
 }
 
 /// Ranks every setting of `target`, and every setting the peers have that the target
-/// lacks (as ABSENT), by sick probability. Ties go to fewer distinct values, then path
-/// and name, so the result does not depend on input order.
+/// lacks (as ABSENT), by sick probability, comparing with all peers. Ties go to fewer
+/// distinct values, then path, name and kind, so the result does not depend on input
+/// order. A key the target repeats with different values keeps the smallest value.
+///
+/// This is [`rank_with`] with default options. A hashed profile needs the salt: with
+/// `rank`, the target's raw values never match the peers' hashes (every setting gets
+/// m = 0), so use [`rank_with`] for hashed profiles.
 pub fn rank(target: &[Setting], profile: &PeerProfile) -> Ranking {
-    let mut target_values: BTreeMap<SettingKey, &str> = BTreeMap::new();
-    for s in target {
-        target_values.entry(s.key()).or_insert(&s.value);
+    rank_inner(target, profile, false, None)
+}
+
+/// [`rank`] with options: scoping N to the peers having the setting's location, and the
+/// salt of a hashed profile.
+///
+/// # Errors
+/// [`ProfileError::Hashing`] when the profile is hashed and no salt or another salt is
+/// given, or a salt is given for a plain profile.
+pub fn rank_with(target: &[Setting], profile: &PeerProfile, options: &RankOptions) -> Result<Ranking, ProfileError> {
+    let hasher = match (&options.salt, profile.salt_check) {
+        (None, None) => None,
+        (Some(salt), _) => Some(profile.check_salt(salt)?),
+        (None, Some(_)) => {
+            return Err(ProfileError::Hashing("the profile is hashed: rank with the salt it was hashed with".into()))
+        }
+    };
+    Ok(rank_inner(target, profile, options.scope_to_parent, hasher.as_ref()))
+}
+
+/// A setting's identity, borrowed.
+type KeyRef<'a> = (Kind, &'a str, &'a str);
+
+/// A row before it is materialized: borrowed, cheap to sort.
+struct Row<'a> {
+    key: KeyRef<'a>,
+    target: Option<&'a str>,
+    counts: Option<&'a BTreeMap<String, u32>>,
+    n: u32,
+    m: u32,
+    c: u32,
+    absent: u32,
+    probability: f64,
+    category: Category,
+}
+
+/// The targets' settings sorted by key, one per key (the smallest value of a repeat).
+pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
+    let mut sorted: Vec<&Setting> = settings.iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup_by(|later, earlier| {
+        (later.kind, &later.path, &later.name) == (earlier.kind, &earlier.path, &earlier.name)
+    });
+    sorted
+}
+
+fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Option<&ValueHasher>) -> Ranking {
+    let targets = unique_sorted(target);
+    // Merge-join the two sorted key sequences: the target's and the profile's.
+    let mut joined: Vec<(KeyRef<'_>, Option<&Setting>, Option<&BTreeMap<String, u32>>)> =
+        Vec::with_capacity(targets.len().max(profile.counts.len()));
+    let mut ti = targets.iter().copied().peekable();
+    let mut pi = profile.counts.iter().peekable();
+    loop {
+        let next_t = ti.peek().map(|s| (s.kind, s.path.as_str(), s.name.as_str()));
+        let next_p = pi.peek().map(|(k, _)| (k.kind, k.path.as_str(), k.name.as_str()));
+        match (next_t, next_p) {
+            (None, None) => break,
+            (Some(t), p) if p.is_none_or(|p| t < p) => joined.push((t, ti.next(), None)),
+            (t, Some(p)) if t.is_none_or(|t| p < t) => joined.push((p, None, pi.next().map(|(_, v)| v))),
+            (Some(t), Some(_)) => joined.push((t, ti.next(), pi.next().map(|(_, v)| v))),
+            // Unreachable: the arms above cover every (Some, None) and (None, Some).
+            _ => break,
+        }
     }
-    let keys: BTreeSet<&SettingKey> = target_values.keys().chain(profile.counts.keys()).collect();
-    let t = u32::try_from(keys.len()).unwrap_or(u32::MAX);
-    let n = profile.peers;
-    let empty = BTreeMap::new();
-    let mut rows: Vec<RankedSetting> = keys
-        .into_iter()
-        .map(|key| {
-            let counts = profile.counts.get(key).unwrap_or(&empty);
-            let mut peer_values: Vec<(Option<String>, u32)> =
-                counts.iter().map(|(v, &c)| (Some(v.clone()), c)).collect();
-            let absent = profile.absent(key);
-            if absent > 0 {
-                peer_values.push((None, absent));
+    let t = u32::try_from(joined.len()).unwrap_or(u32::MAX);
+    let mut categorizer = Categorizer::default();
+    let mut buffer: Vec<u32> = Vec::new();
+    let mut last_parent: Option<(&str, u32)> = None;
+    let mut rows: Vec<Row<'_>> = Vec::with_capacity(joined.len());
+    for (key, setting, counts) in joined {
+        let n = if scope {
+            match last_parent {
+                Some((path, n)) if path == key.1 => n,
+                _ => {
+                    let n = profile.peers_with_parent(key.1);
+                    last_parent = Some((key.1, n));
+                    n
+                }
             }
-            peer_values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let value = target_values.get(key).map(|v| (*v).to_owned());
-            let m = peer_values.iter().find(|(v, _)| *v == value).map_or(0, |(_, c)| *c);
-            let c = peer_values.len() as u32 + u32::from(m == 0);
-            RankedSetting {
-                rank: 0,
-                kind: key.kind,
-                path: key.path.clone(),
-                name: key.name.clone(),
-                category: categorize(&peer_values, m, n),
-                probability: sick_probability(n, t, m, c),
-                value,
-                m,
-                c,
-                peer_values,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
+        } else {
+            profile.peers
+        };
+        let hashed_value = match (hasher, setting) {
+            (Some(h), Some(s)) => Some(h.hash(s.kind, &s.path, &s.name, &s.value)),
+            _ => None,
+        };
+        let compare = hashed_value.as_deref().or(setting.map(|s| s.value.as_str()));
+        let present = counts.map_or(0u32, |c| c.values().fold(0u32, |a, v| a.saturating_add(*v)));
+        let absent = n.saturating_sub(present);
+        let distinct = counts.map_or(0, BTreeMap::len) + usize::from(absent > 0);
+        let m = match compare {
+            Some(v) => counts.and_then(|c| c.get(v)).copied().unwrap_or(0),
+            None => absent,
+        };
+        let c = u32::try_from(distinct).unwrap_or(u32::MAX).saturating_add(u32::from(m == 0));
+        buffer.clear();
+        buffer.extend(counts.into_iter().flat_map(|c| c.values().copied()));
+        if absent > 0 {
+            buffer.push(absent);
+        }
+        let category = categorizer.categorize(&buffer, m);
+        rows.push(Row {
+            key,
+            target: setting.map(|s| s.value.as_str()),
+            counts,
+            n,
+            m,
+            c,
+            absent,
+            probability: sick_probability(n, t, m, c),
+            category,
+        });
+    }
+    rows.sort_unstable_by(|a, b| {
         b.probability
             .total_cmp(&a.probability)
             .then_with(|| a.c.cmp(&b.c))
-            .then_with(|| a.path.cmp(&b.path))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.key.1.cmp(b.key.1))
+            .then_with(|| a.key.2.cmp(b.key.2))
+            .then_with(|| a.key.0.cmp(&b.key.0))
     });
-    for (i, row) in rows.iter_mut().enumerate() {
-        row.rank = i as u32 + 1;
-    }
-    Ranking { peers: n, suspects: t, ranking: rows }
-}
-
-/// Normalized Shannon entropy of the peer distribution (0 = all agree, 1 = all differ).
-pub fn normalized_entropy(peer_values: &[(Option<String>, u32)], n: u32) -> f64 {
-    if n < 2 {
-        return 0.0;
-    }
-    let n = f64::from(n);
-    let h: f64 = peer_values
-        .iter()
-        .map(|(_, c)| f64::from(*c) / n)
-        .filter(|p| *p > 0.0)
-        .map(|p| -p * p.ln())
-        .sum();
-    h / n.ln()
-}
-
-fn categorize(peer_values: &[(Option<String>, u32)], m: u32, n: u32) -> Category {
-    if peer_values.len() <= 1 && m == n {
-        Category::Uniform
-    } else if normalized_entropy(peer_values, n) >= NOISY_ENTROPY {
-        Category::Noisy
-    } else {
-        Category::OfInterest
-    }
+    let hashed = hasher.is_some();
+    let ranking = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut peer_values: Vec<(Option<String>, u32)> =
+                Vec::with_capacity(row.counts.map_or(0, BTreeMap::len) + usize::from(row.absent > 0));
+            peer_values.extend(row.counts.into_iter().flatten().map(|(v, c)| (Some(v.clone()), *c)));
+            if row.absent > 0 {
+                peer_values.push((None, row.absent));
+            }
+            peer_values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            RankedSetting {
+                rank: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                kind: row.key.0,
+                path: row.key.1.to_owned(),
+                name: row.key.2.to_owned(),
+                value: row.target.map(str::to_owned),
+                probability: row.probability,
+                category: row.category,
+                m: row.m,
+                c: row.c,
+                peer_values,
+                n: row.n,
+                t,
+                hashed,
+            }
+        })
+        .collect();
+    Ranking { peers: profile.peers, suspects: t, ranking }
 }
 
 #[cfg(test)]
@@ -167,6 +300,10 @@ mod tests {
 
     fn s(name: &str, value: &str) -> Setting {
         Setting { kind: Kind::Config, path: "/etc/app.ini".into(), name: name.into(), value: value.into() }
+    }
+
+    fn at(path: &str, name: &str, value: &str) -> Setting {
+        Setting { kind: Kind::Config, path: path.into(), name: name.into(), value: value.into() }
     }
 
     /// Exact Bayes with rationals: P(sick|v) = P(v|sick)P(sick) / (P(v|sick)P(sick) + P(v|healthy)P(healthy)).
@@ -207,18 +344,159 @@ mod tests {
         assert_eq!(r.ranking[2].category, Category::Uniform);
         assert_eq!(r.ranking[0].category, Category::OfInterest);
         assert_eq!((r.ranking[0].m, r.ranking[0].c), (0, 2));
+        assert_eq!(r.ranking[0].probability, sick_probability(5, 3, 0, 2));
+        assert_eq!(r.ranking[0].peer_values, [(Some("x".to_owned()), 5)]);
     }
 
     #[test]
-    fn ranking_is_independent_of_input_order() {
-        let peers: Vec<Vec<Setting>> =
-            (0..6).map(|i| vec![s("a", &i.to_string()), s("b", "x"), s("c", if i % 2 == 0 { "p" } else { "q" })]).collect();
+    fn ties_go_to_fewer_distinct_values() {
+        // Equal P needs equal (m, c) or a coincidence; with m = 0 everywhere and N = 0 P is
+        // 1/t for every c, so c decides.
+        let profile = PeerProfile::default();
+        let target = vec![s("z", "1"), s("a", "1")];
+        let r = rank(&target, &profile);
+        assert_eq!(r.ranking.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["a", "z"]);
+        // N = 4, t = 2: a setting with m = 0 and c = 3 vs m = 0 and c = 2.
+        let peers = [vec![s("p", "1"), s("q", "1")], vec![s("p", "2"), s("q", "1")]];
         let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
-        let mut target = vec![s("a", "9"), s("b", "y"), s("c", "p")];
-        let first = rank(&target, &profile);
-        target.reverse();
-        let reversed_peers = PeerProfile::from_machines(peers.iter().rev().map(Vec::as_slice));
-        assert_eq!(first, rank(&target, &reversed_peers));
-        assert_eq!(first.ranking.iter().find(|r| r.name == "a").unwrap().category, Category::Noisy);
+        let r = rank(&[s("p", "3"), s("q", "2")], &profile);
+        assert!(r.ranking[0].c <= r.ranking[1].c || r.ranking[0].probability > r.ranking[1].probability);
+    }
+
+    #[test]
+    fn scope_to_parent_ignores_peers_without_the_application() {
+        // 10 peers; only 3 have samba, all with workgroup W. The target has samba with V.
+        let mut peers: Vec<Vec<Setting>> = (0..7).map(|_| vec![at("/etc/hostname", "", "h")]).collect();
+        peers.extend((0..3).map(|_| vec![at("/etc/hostname", "", "h"), at("/etc/smb.conf", "global/workgroup", "W")]));
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let target = vec![at("/etc/hostname", "", "h"), at("/etc/smb.conf", "global/workgroup", "V")];
+        let all = rank(&target, &profile);
+        let row = all.ranking.iter().find(|r| r.path == "/etc/smb.conf").unwrap();
+        assert_eq!((row.n, row.m, row.c), (10, 0, 3));
+        assert!(row.peer_values.contains(&(None, 7)));
+        let options = RankOptions { scope_to_parent: true, salt: None };
+        let scoped = rank_with(&target, &profile, &options).unwrap();
+        let row = scoped.ranking.iter().find(|r| r.path == "/etc/smb.conf").unwrap();
+        assert_eq!((row.n, row.m, row.c), (3, 0, 2));
+        assert_eq!(row.peer_values, [(Some("W".to_owned()), 3)]);
+        assert_eq!(row.probability, sick_probability(3, 2, 0, 2));
+        assert_eq!(row.category, Category::OfInterest);
+    }
+
+    #[test]
+    fn hashed_profile_ranks_like_the_plain_one() {
+        let peers: Vec<Vec<Setting>> = (0..6)
+            .map(|i| vec![s("a", &i.to_string()), s("b", "x"), s("c", if i % 3 == 0 { "p" } else { "q" })])
+            .collect();
+        let plain = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let hashed = plain.hashed(b"salt").unwrap();
+        let target = vec![s("a", "9"), s("b", "x"), s("c", "p"), s("new", "1")];
+        let expected = rank(&target, &plain);
+        let options = RankOptions { salt: Some(b"salt".to_vec()), ..RankOptions::default() };
+        let got = rank_with(&target, &hashed, &options).unwrap();
+        assert_eq!(got.ranking.len(), expected.ranking.len());
+        for (g, e) in got.ranking.iter().zip(&expected.ranking) {
+            assert_eq!(
+                (&g.name, &g.value, g.m, g.c, g.probability, g.category),
+                (&e.name, &e.value, e.m, e.c, e.probability, e.category)
+            );
+            assert!(g.hashed);
+            assert!(g.peer_values.iter().all(|(v, _)| v.as_ref().is_none_or(|v| v.len() == 32)));
+        }
+        // Wrong or missing salt: an error, not a silently wrong ranking.
+        assert!(rank_with(&target, &hashed, &RankOptions::default()).is_err());
+        let wrong = RankOptions { salt: Some(b"pepper".to_vec()), ..RankOptions::default() };
+        assert!(rank_with(&target, &hashed, &wrong).is_err());
+        assert!(rank_with(&target, &plain, &options).is_err());
+    }
+
+    #[test]
+    fn explain_names_every_quantity() {
+        let peers: Vec<Vec<Setting>> = (0..4).map(|i| vec![s("k", if i == 0 { "2" } else { "1" })]).collect();
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let r = rank(&[s("k", "2")], &profile);
+        let text = r.ranking[0].explain();
+        assert!(text.starts_with("#1 config /etc/app.ini k = \"2\": 1 of 4 peers share this value (m = 1)"), "{text}");
+        assert!(text.contains("peer values: \"1\" ×3, \"2\" ×1; c = 2"), "{text}");
+        assert!(text.contains(&format!("= {:.6} with N = 4, t = 1", r.ranking[0].probability)), "{text}");
+        assert!(text.contains("Category of-interest"), "{text}");
+        let r = rank(&[], &profile);
+        assert!(
+            r.ranking[0].explain().contains("k = ABSENT: no peer of 4 has this value"),
+            "{}",
+            r.ranking[0].explain()
+        );
+    }
+
+    /// A small deterministic generator (SplitMix64) for the shuffle property test.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn shuffle<T>(&mut self, v: &mut [T]) {
+            for i in (1..v.len()).rev() {
+                v.swap(i, self.below(i + 1));
+            }
+        }
+    }
+
+    #[test]
+    fn ranking_is_independent_of_input_order_over_random_shuffles() {
+        let mut rng = SplitMix(42);
+        for case in 0..40 {
+            // Random fleet: up to 12 peers over 8 keys in 3 paths with few values, some
+            // keys missing, and a target with repeats (same key, different values).
+            let n_peers = 1 + rng.below(12);
+            let mut machines: Vec<Vec<Setting>> = (0..n_peers)
+                .map(|_| {
+                    let mut m = Vec::new();
+                    for k in 0..8 {
+                        if rng.below(4) != 0 {
+                            m.push(at(&format!("/p{}", k % 3), &format!("k{k}"), &rng.below(3).to_string()));
+                        }
+                    }
+                    m
+                })
+                .collect();
+            let mut target: Vec<Setting> = (0..10)
+                .map(|k| at(&format!("/p{}", k % 4), &format!("k{}", k % 9), &rng.below(4).to_string()))
+                .collect();
+            let profile = PeerProfile::from_machines(machines.iter().map(Vec::as_slice));
+            for scope in [false, true] {
+                let options = RankOptions { scope_to_parent: scope, salt: None };
+                let expected = rank_with(&target, &profile, &options).unwrap();
+                for _ in 0..5 {
+                    rng.shuffle(&mut machines);
+                    for m in &mut machines {
+                        rng.shuffle(m);
+                    }
+                    rng.shuffle(&mut target);
+                    let shuffled = PeerProfile::from_machines(machines.iter().map(Vec::as_slice));
+                    assert_eq!(shuffled, profile, "case {case}");
+                    assert_eq!(rank_with(&target, &shuffled, &options).unwrap(), expected, "case {case}");
+                }
+                // Sorted by P descending, ties by c, ranks 1..=t, every row labeled.
+                for w in expected.ranking.windows(2) {
+                    assert!(
+                        w[0].probability > w[1].probability
+                            || (w[0].probability == w[1].probability && w[0].c <= w[1].c)
+                    );
+                }
+                assert!(expected
+                    .ranking
+                    .iter()
+                    .enumerate()
+                    .all(|(i, r)| r.rank as usize == i + 1 && r.t == expected.suspects));
+            }
+        }
     }
 }
