@@ -550,3 +550,76 @@ fn vhdx_log_left_by_a_crash_is_replayed() {
     disk.source.read_exact_at(0, &mut head).unwrap();
     assert!(head.iter().all(|&b| b == 0));
 }
+
+fn unsupported_at(result: imagefs::Result<Disk>) -> (&'static str, u64, String) {
+    match result {
+        Err(Error::Unsupported { structure, offset, detail, .. }) => (structure, offset, detail),
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+#[test]
+fn unsupported_features_are_named_with_their_offset() {
+    // VHD: raising a footer byte by k lowers its checksum (the complement of the byte sum)
+    // by k, so these edits keep the footer's checksum valid.
+    let fixed = bytes("disk-fixed.vhd");
+    let end = fixed.len() - 512;
+    let edit = |at: usize, delta: u8| {
+        let mut d = fixed.clone();
+        d[end + at] = d[end + at].wrapping_add(delta);
+        let sum = u32::from_be_bytes(d[end + 64..end + 68].try_into().unwrap()).wrapping_sub(u32::from(delta));
+        d[end + 64..end + 68].copy_from_slice(&sum.to_be_bytes());
+        mem("f.vhd", d)
+    };
+    let (s, o, d) = unsupported_at(open_mem(edit(63, 3), &[]));
+    assert_eq!((s, o), ("VHD footer", end as u64 + 60));
+    assert!(d.contains("disk type 5"), "{d}");
+    let (s, o, _) = unsupported_at(open_mem(edit(13, 1), &[]));
+    assert_eq!((s, o), ("VHD footer", end as u64 + 12));
+
+    // QCOW2: version, compression type, unknown incompatible features.
+    let zstd = bytes("disk-v3-zstd.qcow2");
+    let set = |at: usize, value: &[u8]| {
+        let mut d = zstd.clone();
+        d[at..at + value.len()].copy_from_slice(value);
+        mem("z.qcow2", d)
+    };
+    assert_eq!(unsupported_at(open_mem(set(4, &4u32.to_be_bytes()), &[])).1, 4);
+    let (_, o, d) = unsupported_at(open_mem(set(104, &[2]), &[]));
+    assert_eq!(o, 104);
+    assert!(d.contains("compression type 2"), "{d}");
+    let (_, o, d) = unsupported_at(open_mem(set(79, &[0x28]), &[]));
+    assert_eq!(o, 72);
+    assert!(d.contains("0x20"), "{d}");
+
+    // VHDX: an unknown required region (CRC-32C from the `crc` crate) and an unknown
+    // required metadata item (the metadata table has no checksum).
+    let good = bytes("disk-dynamic.vhdx");
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+    let mut regions = good.clone();
+    for table in [0x3_0000usize, 0x4_0000] {
+        let count = u32::from_le_bytes(regions[table + 8..table + 12].try_into().unwrap()) as usize;
+        let entry = table + 16 + 32 * count;
+        regions[entry..entry + 16].copy_from_slice(&[0x42; 16]);
+        regions[entry + 16..entry + 24].copy_from_slice(&(8u64 << 20).to_le_bytes());
+        regions[entry + 24..entry + 28].copy_from_slice(&(1u32 << 20).to_le_bytes());
+        regions[entry + 28..entry + 32].copy_from_slice(&1u32.to_le_bytes());
+        regions[table + 8..table + 12].copy_from_slice(&(count as u32 + 1).to_le_bytes());
+        regions[table + 4..table + 8].fill(0);
+        let sum = crc.checksum(&regions[table..table + (64 << 10)]);
+        regions[table + 4..table + 8].copy_from_slice(&sum.to_le_bytes());
+    }
+    let (s, o, d) = unsupported_at(open_mem(mem("v.vhdx", regions), &[]));
+    assert_eq!((s, o), ("VHDX region table", 0x3_0000 + 16 + 32 * 2));
+    assert!(d.contains("42424242-4242-4242-4242-424242424242"), "{d}");
+    // The Virtual Disk ID item {BECA12AB-B2E6-4523-93EF-C309E000C746}, renamed and required.
+    let id = [0xab, 0x12, 0xca, 0xbe, 0xe6, 0xb2, 0x23, 0x45, 0x93, 0xef, 0xc3, 0x09, 0xe0, 0x00, 0xc7, 0x46];
+    let meta = 0x30_0000;
+    let entry =
+        (meta + 32..meta + (64 << 10)).step_by(32).find(|&e| good[e..e + 16] == id).expect("virtual disk id item");
+    let mut items = good.clone();
+    items[entry] ^= 0xff;
+    items[entry + 24] |= 4;
+    let (s, o, _) = unsupported_at(open_mem(mem("v.vhdx", items), &[]));
+    assert_eq!((s, o), ("VHDX metadata table", entry as u64));
+}
