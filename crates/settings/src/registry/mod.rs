@@ -343,27 +343,28 @@ fn extract_hive(
             }
         }
         let Some(start) = hive.find_path(&root, &start_path) else { continue };
+        // Values of one key come together: canonicalize each key path once.
+        let mut last_key: Option<(String, Option<String>)> = None;
         let stats = walk::walk(&hive, start, |v| {
-            let full = match (start_path.is_empty(), v.path.is_empty()) {
-                (true, _) => v.path.to_owned(),
-                (false, true) => start_path.clone(),
-                (false, false) => format!("{start_path}\\{}", v.path),
-            };
-            let path = if kind == HiveKind::System {
-                match ctx.control_set_path(&full) {
-                    Some(p) => p,
-                    None => return,
-                }
-            } else {
-                full
-            };
+            if last_key.as_ref().is_none_or(|(raw, _)| raw != v.path) {
+                let full = match (start_path.is_empty(), v.path.is_empty()) {
+                    (true, _) => v.path.to_owned(),
+                    (false, true) => start_path.clone(),
+                    (false, false) => format!("{start_path}\\{}", v.path),
+                };
+                let path = if kind == HiveKind::System { ctx.control_set_path(&full) } else { Some(full) };
+                let canonical =
+                    path.map(|p| format!("{prefix}\\{}", ctx.key_path(&p)).trim_end_matches('\\').to_owned());
+                last_key = Some((v.path.to_owned(), canonical));
+            }
+            let Some((_, Some(path))) = &last_key else { return };
             let (text, data): (String, &[u8]) = match v.data {
                 Ok(d) => (format_value(v.kind, d), d),
                 Err(_) => (UNREADABLE.into(), &[]),
             };
             out.push(Setting {
                 kind: Kind::Registry,
-                path: format!("{prefix}\\{}", ctx.key_path(&path)).trim_end_matches('\\').to_owned(),
+                path: path.clone(),
                 name: ctx.value_name(v.name),
                 value: ctx.value(v.name, v.kind, data, &text),
             });
