@@ -90,3 +90,15 @@ img="$reg/peer-a-fat.img"
 truncate -s 48M "$img"
 mformat -i "$img" -T 98304 -h 16 -s 32 -v PEERA ::
 mcopy -s -i "$img" "$reg/peers/a/Windows" "$reg/peers/a/Users" ::/
+
+# --- volumes with dirty hives: logs next to them (found case-insensitively, as Windows names
+# NTUSER.DAT's logs ntuser.dat.LOG1), and the same SYSTEM hive without its logs -------------
+v="$reg/vol-dirty/Windows/System32/config"
+mkdir -p "$v" "$reg/vol-nolog/Windows/System32/config"
+ln "$reg/win10-dirty/SYSTEM" "$v/SYSTEM"
+ln "$reg/win10-dirty/SYSTEM.LOG1" "$v/SYSTEM.LOG1"
+ln "$reg/win10-dirty/SYSTEM.LOG2" "$v/SYSTEM.LOG2"
+ln "$reg/win11/DEFAULT" "$v/DEFAULT"
+ln "$reg/win11/DEFAULT.LOG1" "$v/default.LOG1"
+ln "$reg/win11/DEFAULT.LOG2" "$v/default.LOG2"
+ln "$reg/win10-dirty/SYSTEM" "$reg/vol-nolog/Windows/System32/config/SYSTEM"

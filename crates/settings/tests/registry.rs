@@ -386,3 +386,29 @@ fn same_values_as_the_nt_hive_crate() {
         }
     }
 }
+
+#[test]
+fn volume_extraction_replays_logs_found_next_to_hives() {
+    let rules = ExtractionProfile::default().registry;
+    let (dirty, warnings) = extract_registry(&DirFs(fixtures().join("vol-dirty")), &rules);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(dirty.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\control panel")), "DEFAULT extracted");
+    let host = dirty
+        .iter()
+        .find(|s| {
+            s.path == "HKLM\\SYSTEM\\currentcontrolset\\control\\computername\\computername" && s.name == "computername"
+        })
+        .unwrap();
+    assert_eq!(host.value, "<hostname>");
+
+    let (stale, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("hive /Windows/System32/config/SYSTEM is dirty and its logs could not be replayed"),
+        "{warnings:?}"
+    );
+    // Extracted anyway, and the replay made a difference.
+    let system = |s: &[Setting]| s.iter().filter(|x| x.path.starts_with("HKLM\\SYSTEM")).cloned().collect::<Vec<_>>();
+    assert!(system(&stale).len() > 10_000);
+    assert_ne!(system(&stale), system(&dirty));
+}
