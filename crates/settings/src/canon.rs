@@ -21,7 +21,7 @@
 //! | R4 | a binary value equal to a profile's binary SID → `<user:RID>` | binary values | `ProfileList\…\Sid` |
 //! | R5 | user names (last component of each `ProfileImagePath`) → `<user>`, case-insensitive, whole words only | paths, names, values | `C:\Users\alice\x.exe` → `C:\Users\<user>\x.exe` |
 //! | R6 | computer name and TCP/IP host names → `<hostname>`, case-insensitive, whole words only | paths, names, values | `peer-a.corp.example` → `<hostname>.corp.example` |
-//! | R7 | a value that is a MAC address (`00-15-5D-01-02-03`, `00:15:…`) → `<mac>` | values | |
+//! | R7 | a value that is a MAC address (`00-15-5D-01-02-03`, `00:15:…`), or 12 hex digits in a value named `*NetworkAddress*`/`*Mac*` → `<mac>` | values | |
 //! | R8 | an IPv4 address in a value whose name mentions an address, IP, server or gateway → `<ipv4>` (except `0.0.0.0`, loopback and masks `255.…`) | values | `DhcpIPAddress` `192.168.1.23` → `<ipv4>` |
 //! | R9 | a value that is an IPv6 address (not `::` or `::1`) → `<ipv6>` | values | |
 //! | R10 | install dates and timestamps: a value named `*Date`, `*Time`, `*Timestamp`, `InstallDate*`, `InstallTime*` holding a Unix time (2000–2100) or FILETIME (2000–2100), or any `REG_QWORD`/8-byte binary in the FILETIME range whose name mentions time/date → `<timestamp>` | values | `InstallDate` `1523264153` → `<timestamp>` |
@@ -325,7 +325,9 @@ impl RegistryContext {
             return "<timestamp>".into();
         }
         let trimmed = text.trim();
-        if is_mac(trimmed) {
+        let lower_name = name.to_ascii_lowercase();
+        let mac_name = lower_name.contains("networkaddress") || lower_name.contains("mac");
+        if is_mac(trimmed) || (mac_name && trimmed.len() == 12 && trimmed.bytes().all(|b| b.is_ascii_hexdigit())) {
             return "<mac>".into();
         }
         if let Ok(ip) = trimmed.parse::<std::net::Ipv4Addr>() {
@@ -451,6 +453,8 @@ mod tests {
         let c = ctx();
         assert_eq!(c.value("NetworkAddress", 1, &[], "00-15-5D-01-02-03"), "<mac>");
         assert_eq!(c.value("x", 1, &[], "00:15:5d:01:02:03"), "<mac>");
+        assert_eq!(c.value("NetworkAddress", 1, &[], "00155D010203"), "<mac>");
+        assert_eq!(c.value("Serial", 1, &[], "00155D010203"), "00155D010203", "not a MAC by name");
         assert_eq!(c.value("DhcpIPAddress", 1, &[], "192.168.1.23"), "<ipv4>");
         assert_eq!(c.value("NameServer", 1, &[], "10.0.0.1"), "<ipv4>");
         assert_eq!(c.value("DhcpSubnetMask", 1, &[], "255.255.255.0"), "255.255.255.0");
