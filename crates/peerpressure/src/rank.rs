@@ -174,6 +174,50 @@ struct Row<'a> {
     absent: u32,
     probability: f64,
     category: Category,
+    /// Position in (path, name, kind) order: the tie-break, as an integer.
+    tie: u32,
+}
+
+/// Numbers rows, which come sorted by (kind, path, name), in (path, name, kind) order.
+/// Rows of one kind are already in (path, name) order, so merging the per-kind runs
+/// (a handful) gives the order without sorting strings again: O(rows · kinds).
+fn number_ties(rows: &mut [Row<'_>]) {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for i in 1..=rows.len() {
+        let boundary = match (rows.get(i), rows.get(i - 1)) {
+            (Some(a), Some(b)) => a.key.0 != b.key.0,
+            _ => true,
+        };
+        if boundary {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    let mut next = 0u32;
+    loop {
+        let mut best: Option<usize> = None;
+        for (r, (head, end)) in runs.iter().enumerate() {
+            if head >= end {
+                continue;
+            }
+            let better = match best.and_then(|b| runs.get(b)).and_then(|(h, _)| rows.get(*h)) {
+                None => true,
+                Some(current) => rows.get(*head).is_some_and(|row| {
+                    (row.key.1, row.key.2, row.key.0) < (current.key.1, current.key.2, current.key.0)
+                }),
+            };
+            if better {
+                best = Some(r);
+            }
+        }
+        let Some(run) = best.and_then(|b| runs.get_mut(b)) else { break };
+        if let Some(row) = rows.get_mut(run.0) {
+            row.tie = next;
+        }
+        run.0 += 1;
+        next = next.saturating_add(1);
+    }
 }
 
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
@@ -252,16 +296,13 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
             absent,
             probability: sick_probability(n, t, m, c),
             category,
+            tie: 0,
         });
     }
-    rows.sort_unstable_by(|a, b| {
-        b.probability
-            .total_cmp(&a.probability)
-            .then_with(|| a.c.cmp(&b.c))
-            .then_with(|| a.key.1.cmp(b.key.1))
-            .then_with(|| a.key.2.cmp(b.key.2))
-            .then_with(|| a.key.0.cmp(&b.key.0))
-    });
+    number_ties(&mut rows);
+    // Ties: fewer distinct values, then path, name, kind (`tie`); `tie` is unique, so the
+    // order is total and the unstable sort deterministic.
+    rows.sort_unstable_by(|a, b| b.probability.total_cmp(&a.probability).then(a.c.cmp(&b.c)).then(a.tie.cmp(&b.tie)));
     let hashed = hasher.is_some();
     let ranking = rows
         .into_iter()
@@ -361,6 +402,33 @@ mod tests {
         let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
         let r = rank(&[s("p", "3"), s("q", "2")], &profile);
         assert!(r.ranking[0].c <= r.ranking[1].c || r.ranking[0].probability > r.ranking[1].probability);
+    }
+
+    #[test]
+    fn ties_order_by_path_then_name_then_kind_across_kinds() {
+        let mk =
+            |kind, path: &str, name: &str| Setting { kind, path: path.into(), name: name.into(), value: "1".into() };
+        // No peers: every row has m = 0, c = 1 and the same P, so only the tie-break orders.
+        let target = vec![
+            mk(Kind::Vm, "/a", "x"),
+            mk(Kind::Registry, "/b", "a"),
+            mk(Kind::Config, "/a", "x"),
+            mk(Kind::Registry, "/a", "y"),
+            mk(Kind::Config, "/c", "a"),
+        ];
+        let r = rank(&target, &PeerProfile::default());
+        let order: Vec<(Kind, &str, &str)> =
+            r.ranking.iter().map(|x| (x.kind, x.path.as_str(), x.name.as_str())).collect();
+        assert_eq!(
+            order,
+            [
+                (Kind::Config, "/a", "x"),
+                (Kind::Vm, "/a", "x"),
+                (Kind::Registry, "/a", "y"),
+                (Kind::Registry, "/b", "a"),
+                (Kind::Config, "/c", "a"),
+            ]
+        );
     }
 
     #[test]
