@@ -163,6 +163,9 @@ pub fn rank_with(target: &[Setting], profile: &PeerProfile, options: &RankOption
 /// A setting's identity, borrowed.
 type KeyRef<'a> = (Kind, &'a str, &'a str);
 
+/// One key of the union: the target's setting and the peers' counts, either may be missing.
+type Joined<'a> = (KeyRef<'a>, Option<&'a Setting>, Option<&'a BTreeMap<String, u32>>);
+
 /// A row before it is materialized: borrowed, cheap to sort.
 struct Row<'a> {
     key: KeyRef<'a>,
@@ -233,8 +236,7 @@ pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
 fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Option<&ValueHasher>) -> Ranking {
     let targets = unique_sorted(target);
     // Merge-join the two sorted key sequences: the target's and the profile's.
-    let mut joined: Vec<(KeyRef<'_>, Option<&Setting>, Option<&BTreeMap<String, u32>>)> =
-        Vec::with_capacity(targets.len().max(profile.counts.len()));
+    let mut joined: Vec<Joined<'_>> = Vec::with_capacity(targets.len().max(profile.counts.len()));
     let mut ti = targets.iter().copied().peekable();
     let mut pi = profile.counts.iter().peekable();
     loop {
