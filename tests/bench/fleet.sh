@@ -50,7 +50,8 @@ cases=(sshd-root fstab-noexec sudoers-env sysctl-forward rogue-unit resolver)
 inject() {
   local t=$1
   case $2 in
-    sshd-root) echo 'PermitRootLogin yes' >> "$t/etc/ssh/sshd_config" ;;
+    # Before the first Match block: appended after it, it would only apply inside the block.
+    sshd-root) sed -i '0,/^Match/s//PermitRootLogin yes\nMatch/' "$t/etc/ssh/sshd_config" ;;
     fstab-noexec) sed -i 's|^\(/dev/vg00/home *\S* *\S* *\)defaults|\1defaults,noexec|' "$t/etc/fstab" ;;
     sudoers-env) sed -i 's/^Defaults    env_reset/Defaults    !env_reset/' "$t/etc/sudoers" ;;
     sysctl-forward) sed -i 's/^net.ipv4.ip_forward = 0/net.ipv4.ip_forward = 1/' "$t/etc/sysctl.conf" ;;
