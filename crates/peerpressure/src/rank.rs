@@ -226,7 +226,10 @@ fn number_ties(rows: &mut [Row<'_>]) {
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
 pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
     let mut sorted: Vec<&Setting> = settings.iter().collect();
-    sorted.sort_unstable();
+    // Scanners often emit settings in order already: a linear check skips the sort.
+    if !sorted.is_sorted() {
+        sorted.sort_unstable();
+    }
     sorted.dedup_by(|later, earlier| {
         (later.kind, &later.path, &later.name) == (earlier.kind, &earlier.path, &earlier.name)
     });
