@@ -218,3 +218,29 @@ fn scan_machine_reads_config_files_beside_the_disks() {
     assert_eq!(vm("*.xml", "cpus").as_deref(), Some("2"));
     assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
 }
+
+#[test]
+fn standalone_vbox_file() {
+    // No standalone .vbox is in the corpus (MANIFEST.md); VirtualBox writes the same
+    // <Machine> element into its OVF, so the real one is lifted out into a .vbox document.
+    let ovf = std::fs::read_to_string(Path::new(CORPUS).join("ovf/virtmanager-virtualbox-CentOS-6.4-i386-Gnome.ovf"))
+        .unwrap();
+    let start = ovf.find("<vbox:Machine").unwrap();
+    let end = ovf.find("</vbox:Machine>").unwrap() + "</vbox:Machine>".len();
+    let vbox = format!(
+        "<?xml version=\"1.0\"?>\n<VirtualBox xmlns=\"http://www.virtualbox.org/\" \
+         xmlns:vbox=\"http://www.virtualbox.org/ovf/machine\" xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\" \
+         version=\"1.12-linux\">\n{}\n</VirtualBox>\n",
+        &ovf[start..end]
+    );
+    let s = vmconfig::extract("CentOS.vbox", &vbox);
+    assert!(s.iter().all(|x| x.path == "*.vbox"));
+    assert_eq!(get(&s, "memory_mib"), Some("512"));
+    assert_eq!(get(&s, "cpus"), Some("1"));
+    assert_eq!(get(&s, "guest_os"), Some("RedHat"));
+    assert_eq!(get(&s, "firmware"), Some("bios"));
+    assert_eq!(get(&s, "chipset"), Some("PIIX3"));
+    assert_eq!(get(&s, "nic0.network"), Some("nat"));
+    assert_eq!(get(&s, "controller1.type"), Some("AHCI"));
+    assert!(!s.iter().any(|x| x.value.contains("080027C3B0F9") || x.value.contains("3c0c3250")));
+}
