@@ -10,7 +10,8 @@ make_fat_disk() { # name label scheme
   cp "$etc/ssh/sshd_config" "$tree/etc/ssh/sshd_config"
   cp "$etc/samba/smb.conf" "$tree/etc/samba/smb.conf"
   echo "$name" > "$tree/etc/hostname"
-  [ "$name" = target ] && echo 'PermitRootLogin yes' >> "$tree/etc/ssh/sshd_config"
+  # Before any Match block, so it applies globally.
+  [ "$name" = target ] && sed -i '1i PermitRootLogin yes' "$tree/etc/ssh/sshd_config"
   truncate -s 16M "$img"
   if [ "$scheme" = gpt ]; then
     printf 'label: gpt\nunit: sectors\nfirst-lba: 2048\nstart=2048, size=28672, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="data"\n' | sfdisk -q "$img"

@@ -21,7 +21,11 @@ use crate::output::{csv_field, json, terminal_safe, Format};
 /// Exit status: 0 success, 1 error (the message names the file, structure and offset),
 /// 2 usage error.
 #[derive(Debug, Parser)]
-#[command(name = "vmsift", version, after_help = "Examples:\n  vmsift rank --target broken.img --peers ok1.img ok2.img ok3.img\n  vmsift scan --format csv vm1.qcow2 vm2.vhdx\n  vmsift inspect disk.vmdk")]
+#[command(
+    name = "vmsift",
+    version,
+    after_help = "Examples:\n  vmsift rank --target broken.img --peers ok1.img ok2.img ok3.img\n  vmsift scan --format csv vm1.qcow2 vm2.vhdx\n  vmsift inspect disk.vmdk"
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -118,7 +122,13 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
             writeln!(out, "machine,kind,path,name,value")?;
             for (p, s) in paths.iter().zip(&scans) {
                 for x in &s.settings {
-                    let row = [p.display().to_string(), x.kind.as_str().into(), x.path.clone(), x.name.clone(), x.value.clone()];
+                    let row = [
+                        p.display().to_string(),
+                        x.kind.as_str().into(),
+                        x.path.clone(),
+                        x.name.clone(),
+                        x.value.clone(),
+                    ];
                     writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
                 }
             }
@@ -127,7 +137,14 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
             for (p, s) in paths.iter().zip(&scans) {
                 writeln!(out, "# {} ({} settings)", p.display(), s.settings.len())?;
                 for x in &s.settings {
-                    writeln!(out, "{}\t{}\t{}\t{}", x.kind.as_str(), terminal_safe(&x.path), terminal_safe(&x.name), terminal_safe(&x.value))?;
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}",
+                        x.kind.as_str(),
+                        terminal_safe(&x.path),
+                        terminal_safe(&x.name),
+                        terminal_safe(&x.value)
+                    )?;
                 }
             }
         }
@@ -200,7 +217,14 @@ fn inspect(out: &mut impl Write, path: &Path) -> Result<()> {
     for (i, disk) in machine.disks.iter().enumerate() {
         writeln!(out, "disk {i}: {} ({} bytes virtual)", disk.source.name(), disk.source.size())?;
         for layer in &disk.layers {
-            writeln!(out, "  layer: {} {} {} bytes {}", layer.file, layer.format.as_str(), layer.virtual_size, layer.variant)?;
+            writeln!(
+                out,
+                "  layer: {} {} {} bytes {}",
+                layer.file,
+                layer.format.as_str(),
+                layer.virtual_size,
+                layer.variant
+            )?;
         }
         writeln!(out, "  partition table: {:?}", machine.schemes[i])?;
     }

@@ -30,7 +30,8 @@ pub(crate) fn csv_field(s: &str) -> String {
 pub(crate) fn terminal_safe(s: &str) -> String {
     s.chars()
         .map(|c| {
-            let invisible = c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+            let invisible = c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
             if invisible {
                 c.escape_unicode().to_string()
             } else {

@@ -75,8 +75,11 @@ pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
     // dropped, whether or not they opened on their own.
     let opened: Vec<(String, Result<Disk>)> =
         images.into_iter().map(|image| (image.name().to_owned(), container::open_disk(image, &set))).collect();
-    let consumed: Vec<&str> =
-        opened.iter().filter_map(|(_, r)| r.as_ref().ok()).flat_map(|d| d.consumed.iter().map(String::as_str)).collect();
+    let consumed: Vec<&str> = opened
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .flat_map(|d| d.consumed.iter().map(String::as_str))
+        .collect();
     let mut disks = Vec::new();
     for (name, result) in &opened {
         if !consumed.iter().any(|c| FileSet::same_file(c, name)) {
@@ -100,6 +103,21 @@ pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
     if machine.volumes.is_empty() {
         if let Some(first) = machine.warnings.first() {
             return Err(first.clone());
+        }
+        // Disk images with nothing readable on them: say so rather than report no settings.
+        if let Some(disk) = machine.disks.first() {
+            let layer = disk.layers.first().map_or("raw", |l| l.format.as_str());
+            return Err(Error::Unrecognized {
+                file: disk.source.name().to_owned(),
+                detail: format!(
+                    "no FAT, NTFS or ext2/3/4 filesystem found (read as a {layer} disk with {})",
+                    match machine.schemes.first() {
+                        Some(Scheme::Mbr) => "an MBR partition table",
+                        Some(Scheme::Gpt) => "a GUID partition table",
+                        _ => "no partition table",
+                    }
+                ),
+            });
         }
     }
     machine.os = machine.volumes.iter().find_map(|v| detect_os(&*v.fs));

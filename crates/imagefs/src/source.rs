@@ -121,7 +121,12 @@ impl FileSource {
     /// [`Error::Io`] when the file cannot be opened.
     pub fn open(path: &std::path::Path) -> Result<Self> {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let io = |e: std::io::Error| Error::Io { file: path.display().to_string(), offset: 0, len: 0, message: e.to_string() };
+        let io = |e: std::io::Error| Error::Io {
+            file: path.display().to_string(),
+            offset: 0,
+            len: 0,
+            message: e.to_string(),
+        };
         let file = std::fs::File::open(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         Ok(Self { name, file, size })

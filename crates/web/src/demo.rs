@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 
 /// `demo/manifest.json`.
 #[derive(Debug, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// The broken machine's image.
     pub target: String,
     /// Healthy peers' images.
@@ -29,7 +29,7 @@ async fn fetch(url: &str) -> Result<web_sys::Response, String> {
 ///
 /// # Errors
 /// A message naming the file that could not be loaded.
-pub async fn load() -> Result<(web_sys::File, Vec<web_sys::File>), String> {
+pub(crate) async fn load() -> Result<(web_sys::File, Vec<web_sys::File>), String> {
     let manifest = fetch("demo/manifest.json").await?;
     let text = JsFuture::from(manifest.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
     let manifest: Manifest =
@@ -45,7 +45,8 @@ pub async fn load() -> Result<(web_sys::File, Vec<web_sys::File>), String> {
 async fn file(name: &str) -> Result<web_sys::File, String> {
     let url = format!("demo/{name}");
     let response = fetch(&url).await?;
-    let blob = JsFuture::from(response.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{url}: {e:?}"))?;
+    let blob =
+        JsFuture::from(response.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{url}: {e:?}"))?;
     let parts = js_sys::Array::of1(&blob);
     web_sys::File::new_with_blob_sequence(&parts, name).map_err(|e| format!("{url}: {e:?}"))
 }

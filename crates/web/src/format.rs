@@ -2,7 +2,7 @@
 //! Small display helpers.
 
 /// `1536` → `"1.5 KiB"`.
-pub fn bytes(n: u64) -> String {
+pub(crate) fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
     let mut value = n as f64;
     let mut unit = 0;
@@ -18,6 +18,6 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// A target or peer value for display; `None` is the ABSENT value.
-pub fn value(v: Option<&str>) -> String {
+pub(crate) fn value(v: Option<&str>) -> String {
     v.map_or_else(|| "(absent)".to_owned(), ToOwned::to_owned)
 }

@@ -36,7 +36,10 @@ pub fn app() -> Html {
                 Reply::Progress { machine, phase, bytes_read, .. } => {
                     dispatcher.dispatch(Action::Progress { machine, phase, bytes_read });
                 }
-                Reply::Done { machine, result } => dispatcher.dispatch(Action::Done { machine, result: result.map(Rc::new) }),
+                Reply::Done { machine, result } => {
+                    dispatcher.dispatch(Action::Done { machine, result: result.map(Rc::new) })
+                }
+                Reply::Ready => {}
             }))
         })
     };
@@ -66,8 +69,17 @@ pub fn app() -> Html {
             dispatcher.dispatch(Action::Cancel(id));
         })
     };
-    let on_remove = state.dispatcher().to_callback(Action::Remove);
-    let on_make_target = state.dispatcher().to_callback(Action::MakeTarget);
+    let on_remove = state.dispatcher().to_callback().reform(Action::Remove);
+    let on_make_target = state.dispatcher().to_callback().reform(Action::MakeTarget);
+    let on_clear = {
+        let (pool, dispatcher, machines) = (pool.clone(), state.dispatcher(), state.machines.clone());
+        Callback::from(move |_: MouseEvent| {
+            for m in &machines {
+                pool.cancel(m.id);
+            }
+            dispatcher.dispatch(Action::Clear);
+        })
+    };
     let on_demo = {
         let add = add.clone();
         let demo_error = demo_error.clone();
@@ -102,6 +114,8 @@ pub fn app() -> Html {
             if empty {
                 <p class="empty">{ "Start by dropping a target and at least one peer, or try the demo fleet." }</p>
             } else {
+                <div class="machines-bar"><h2>{ "Machines" }</h2>
+                    <button id="clear" onclick={on_clear}>{ "Clear all" }</button></div>
                 <ul class="cards" aria-label="Machines">
                     { for state.machines.iter().map(|m| html! {
                         <MachineCard key={m.id} machine={m.clone()} on_cancel={on_cancel.clone()}

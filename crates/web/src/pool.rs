@@ -23,6 +23,8 @@ struct Job {
 
 struct Slot {
     worker: web_sys::Worker,
+    /// Whether the worker said [`Reply::Ready`].
+    ready: bool,
     running: Option<u32>,
     // Kept alive as long as the worker.
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
@@ -31,7 +33,7 @@ struct Slot {
 
 /// The pool. Cheap to clone (shared handle).
 #[derive(Clone)]
-pub struct Pool {
+pub(crate) struct Pool {
     inner: Rc<RefCell<Inner>>,
 }
 
@@ -49,7 +51,7 @@ struct Inner {
 
 impl Pool {
     /// A pool of `navigator.hardwareConcurrency` workers (at least 2, at most 8), started on demand.
-    pub fn new(on_reply: Callback<Reply>) -> Self {
+    pub(crate) fn new(on_reply: Callback<Reply>) -> Self {
         let cores = web_sys::window().map_or(2.0, |w| w.navigator().hardware_concurrency());
         let size = (cores as usize).clamp(2, 8);
         let slots = (0..size).map(|_| None).collect();
@@ -57,13 +59,13 @@ impl Pool {
     }
 
     /// Queues a machine for scanning.
-    pub fn submit(&self, machine: u32, files: Vec<web_sys::File>) {
+    pub(crate) fn submit(&self, machine: u32, files: Vec<web_sys::File>) {
         self.inner.borrow_mut().queue.push_back(Job { machine, files });
         self.pump();
     }
 
     /// Stops work on `machine`, queued or running.
-    pub fn cancel(&self, machine: u32) {
+    pub(crate) fn cancel(&self, machine: u32) {
         let mut inner = self.inner.borrow_mut();
         inner.queue.retain(|j| j.machine != machine);
         if let Some(index) = inner.slots.iter().position(|s| s.as_ref().is_some_and(|s| s.running == Some(machine))) {
@@ -88,15 +90,25 @@ impl Pool {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Slot { worker, running: None, _on_message: on_message, _on_error: on_error })
+        Ok(Slot { worker, ready: false, running: None, _on_message: on_message, _on_error: on_error })
     }
 
     fn message(&self, index: usize, data: JsValue) {
         let Ok(reply) = serde_wasm_bindgen::from_value::<Reply>(data) else { return };
-        if let Reply::Done { .. } = reply {
-            if let Some(Some(slot)) = self.inner.borrow_mut().slots.get_mut(index) {
-                slot.running = None;
+        match reply {
+            Reply::Ready => {
+                if let Some(Some(slot)) = self.inner.borrow_mut().slots.get_mut(index) {
+                    slot.ready = true;
+                }
+                self.pump();
+                return;
             }
+            Reply::Done { .. } => {
+                if let Some(Some(slot)) = self.inner.borrow_mut().slots.get_mut(index) {
+                    slot.running = None;
+                }
+            }
+            Reply::Progress { .. } => {}
         }
         let on_reply = self.inner.borrow().on_reply.clone();
         on_reply.emit(reply);
@@ -107,14 +119,26 @@ impl Pool {
         let machine = {
             let mut inner = self.inner.borrow_mut();
             let slot = inner.slots.get_mut(index).and_then(Option::take);
-            slot.and_then(|s| {
-                s.worker.terminate();
-                s.running
-            })
+            match slot {
+                Some(s) => {
+                    s.worker.terminate();
+                    // A worker that dies before it is ready would die again: fail a job
+                    // rather than restart it forever.
+                    if s.ready {
+                        s.running
+                    } else {
+                        inner.queue.pop_front().map(|j| j.machine)
+                    }
+                }
+                None => None,
+            }
         };
         if let Some(machine) = machine {
             let on_reply = self.inner.borrow().on_reply.clone();
-            on_reply.emit(Reply::Done { machine, result: Err(format!("the worker reading this machine crashed: {message}")) });
+            on_reply.emit(Reply::Done {
+                machine,
+                result: Err(format!("the worker reading this machine crashed: {message}")),
+            });
         }
         self.pump();
     }
@@ -126,17 +150,33 @@ impl Pool {
             if inner.queue.is_empty() {
                 return;
             }
-            let free = inner.slots.iter().position(|s| s.as_ref().is_none_or(|s| s.running.is_none()));
+            // An idle, ready worker takes the job; else start one in an empty slot (it
+            // announces itself with Ready, which pumps again).
+            let idle = inner.slots.iter().position(|s| s.as_ref().is_some_and(|s| s.ready && s.running.is_none()));
+            let starting = inner.slots.iter().filter(|s| s.as_ref().is_some_and(|s| !s.ready)).count();
+            let free = idle.or_else(|| {
+                if starting >= inner.queue.len() {
+                    return None;
+                }
+                inner.slots.iter().position(Option::is_none)
+            });
             let Some(index) = free else { return };
             if inner.slots[index].is_none() {
                 drop(inner);
                 match self.spawn(index) {
-                    Ok(slot) => self.inner.borrow_mut().slots[index] = Some(slot),
+                    Ok(slot) => {
+                        self.inner.borrow_mut().slots[index] = Some(slot);
+                        // Wait for its Ready before sending it anything.
+                        continue;
+                    }
                     Err(e) => {
                         let job = self.inner.borrow_mut().queue.pop_front();
                         if let Some(job) = job {
                             let on_reply = self.inner.borrow().on_reply.clone();
-                            on_reply.emit(Reply::Done { machine: job.machine, result: Err(format!("cannot start a worker: {e:?}")) });
+                            on_reply.emit(Reply::Done {
+                                machine: job.machine,
+                                result: Err(format!("cannot start a worker: {e:?}")),
+                            });
                         }
                     }
                 }
@@ -150,12 +190,16 @@ impl Pool {
             let request = ScanRequest { machine: job.machine, files, extraction_profile: None };
             let Some(slot) = inner.slots[index].as_mut() else { return };
             slot.running = Some(job.machine);
-            let sent = serde_wasm_bindgen::to_value(&request).and_then(|v| slot.worker.post_message(&v).map_err(Into::into));
+            let sent =
+                serde_wasm_bindgen::to_value(&request).and_then(|v| slot.worker.post_message(&v).map_err(Into::into));
             if let Err(e) = sent {
                 slot.running = None;
                 let on_reply = inner.on_reply.clone();
                 drop(inner);
-                on_reply.emit(Reply::Done { machine: job.machine, result: Err(format!("cannot send the files to a worker: {e:?}")) });
+                on_reply.emit(Reply::Done {
+                    machine: job.machine,
+                    result: Err(format!("cannot send the files to a worker: {e:?}")),
+                });
             }
         }
     }

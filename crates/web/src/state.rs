@@ -10,7 +10,7 @@ use yew::Reducible;
 
 /// Whether a machine is the one being diagnosed or a healthy peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// The broken VM.
     Target,
     /// A healthy VM from the same golden image.
@@ -19,7 +19,7 @@ pub enum Role {
 
 /// Where a machine's extraction stands.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Status {
+pub(crate) enum Status {
     /// Waiting for a free worker.
     Queued,
     /// A worker is reading it.
@@ -39,7 +39,7 @@ pub enum Status {
 
 /// One dropped machine.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Machine {
+pub(crate) struct Machine {
     /// Id, unique within the page.
     pub id: u32,
     /// Display name (the file name, or the folder's).
@@ -54,7 +54,7 @@ pub struct Machine {
 
 /// Everything the page shows.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct State {
+pub(crate) struct State {
     /// Dropped machines, in drop order.
     pub machines: Vec<Machine>,
     /// The ranking, once the target and at least one peer are done.
@@ -63,7 +63,7 @@ pub struct State {
 
 /// A machine as dropped, before any work.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMachine {
+pub(crate) struct NewMachine {
     /// Id chosen by the page (also used by the worker pool).
     pub id: u32,
     /// Display name.
@@ -76,7 +76,7 @@ pub struct NewMachine {
 
 /// Everything that changes the state.
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     /// New machines were dropped.
     Add(Vec<NewMachine>),
     /// A worker reported progress.
@@ -122,7 +122,7 @@ impl State {
     }
 
     /// True while any machine is queued or being read.
-    pub fn busy(&self) -> bool {
+    pub(crate) fn busy(&self) -> bool {
         self.machines.iter().any(|m| matches!(m.status, Status::Queued | Status::Working { .. }))
     }
 }

@@ -68,7 +68,8 @@ impl ReadAt for BlobSource {
 
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         check_bounds(&self.name, self.size, offset, buf.len())?;
-        let io = |e: JsValue| Error::Io { file: self.name.clone(), offset, len: buf.len() as u64, message: js_message(&e) };
+        let io =
+            |e: JsValue| Error::Io { file: self.name.clone(), offset, len: buf.len() as u64, message: js_message(&e) };
         // f64 holds every offset below 2^53 exactly: 8 PiB.
         let end = offset + buf.len() as u64;
         let slice = self.blob.slice_with_f64_and_f64(offset as f64, end as f64).map_err(io)?;

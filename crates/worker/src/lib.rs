@@ -34,6 +34,7 @@ pub fn start() {
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     handler.forget();
+    post(&Reply::Ready);
 }
 
 fn post(reply: &Reply) {
@@ -65,13 +66,14 @@ fn scan(request: &ScanRequest) -> Result<MachineScan, String> {
     };
     let machine_id = request.machine;
     let mut files: Vec<Source> = Vec::new();
-    let mut total = 0u64;
+    let total: u64 =
+        request.files.iter().filter_map(|f| f.dyn_into::<web_sys::File>().ok()).map(|f| f.size() as u64).sum();
     let read_so_far = Rc::new(Cell::new(0u64));
     let phase = Rc::new(Cell::new(Phase::Opening));
     let last_post = Rc::new(Cell::new(0.0f64));
     for value in request.files.iter() {
-        let file: web_sys::File = value.dyn_into().map_err(|_| "the request holds something that is not a File".to_owned())?;
-        total += file.size() as u64;
+        let file: web_sys::File =
+            value.dyn_into().map_err(|_| "the request holds something that is not a File".to_owned())?;
         let (read_so_far, phase, last_post) = (Rc::clone(&read_so_far), Rc::clone(&phase), Rc::clone(&last_post));
         let previous = Cell::new(0u64);
         let source = BlobSource::new(file.name(), file.into()).map_err(|e| e.to_string())?.on_read(move |bytes| {
@@ -79,7 +81,12 @@ fn scan(request: &ScanRequest) -> Result<MachineScan, String> {
             let now = js_sys::Date::now();
             if now - last_post.get() >= PROGRESS_INTERVAL_MS {
                 last_post.set(now);
-                post(&Reply::Progress { machine: machine_id, phase: phase.get(), bytes_read: read_so_far.get(), total: 0 });
+                post(&Reply::Progress {
+                    machine: machine_id,
+                    phase: phase.get(),
+                    bytes_read: read_so_far.get(),
+                    total,
+                });
             }
         });
         files.push(Rc::new(source));

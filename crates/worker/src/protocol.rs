@@ -29,6 +29,9 @@ pub enum Phase {
 /// Worker → page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Reply {
+    /// The worker's wasm is initialized and its message handler installed: requests sent
+    /// before this would be lost.
+    Ready,
     /// Work in progress.
     Progress {
         /// Machine id.

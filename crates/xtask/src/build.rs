@@ -56,11 +56,17 @@ fn add_csp(index: &Path) -> Result<()> {
     let html = std::fs::read_to_string(index).with_context(|| format!("reading {}", index.display()))?;
     let hashes: Vec<String> = inline_scripts(&html)
         .into_iter()
-        .map(|body| format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()))))
+        .map(|body| {
+            format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes())))
+        })
         .collect();
     let meta = format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">", csp(&hashes));
     let html = html.replacen("<meta charset=\"utf-8\">", &format!("<meta charset=\"utf-8\">{meta}"), 1);
-    let html = if html.contains("Content-Security-Policy") { html } else { html.replacen("<head>", &format!("<head>{meta}"), 1) };
+    let html = if html.contains("Content-Security-Policy") {
+        html
+    } else {
+        html.replacen("<head>", &format!("<head>{meta}"), 1)
+    };
     std::fs::write(index, html)?;
     Ok(())
 }
@@ -77,7 +83,9 @@ fn write_service_worker(dist: &Path) -> Result<()> {
         hasher.update(std::fs::read(dist.join(f))?);
     }
     let version = hex(&hasher.finalize()[..8]);
-    let list = serde_json::to_string(&std::iter::once("./".to_owned()).chain(files.iter().map(|f| format!("./{f}"))).collect::<Vec<_>>())?;
+    let list = serde_json::to_string(
+        &std::iter::once("./".to_owned()).chain(files.iter().map(|f| format!("./{f}"))).collect::<Vec<_>>(),
+    )?;
     let template = std::fs::read_to_string(root().join("www/sw.js")).context("reading www/sw.js")?;
     let sw = template.replace("__VERSION__", &version).replace("[\"__FILES__\"]", &list);
     std::fs::write(dist.join("sw.js"), sw)?;

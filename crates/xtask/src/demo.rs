@@ -21,7 +21,8 @@ const SECTOR: usize = 512;
 const PEERS: [&str; 8] = ["web-01", "web-02", "web-03", "web-04", "web-05", "web-06", "web-08", "web-09"];
 const TARGET: &str = "web-07";
 
-const SSHD: &str = "# Fleet baseline, managed by config management\nPort 22\nAddressFamily any\nListenAddress 0.0.0.0\n\
+const SSHD: &str =
+    "# Fleet baseline, managed by config management\nPort 22\nAddressFamily any\nListenAddress 0.0.0.0\n\
 HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nPubkeyAuthentication yes\n\
 PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding no\nPrintMotd no\n\
 ClientAliveInterval 300\nAcceptEnv LANG LC_*\nSubsystem sftp /usr/lib/openssh/sftp-server\n";
@@ -34,15 +35,23 @@ fn sysctl(swappiness: u32) -> String {
 }
 
 fn files(name: &str, index: usize) -> Vec<(String, String)> {
-    let sshd = if name == TARGET { SSHD.replace("PasswordAuthentication no", "PasswordAuthentication yes") } else { SSHD.into() };
+    let sshd = if name == TARGET {
+        SSHD.replace("PasswordAuthentication no", "PasswordAuthentication yes")
+    } else {
+        SSHD.into()
+    };
     // One peer was tuned by hand: realistic drift that must not outrank the culprit.
     let swappiness = if name == "web-03" { 10 } else { 60 };
-    let log: String = (0..(40 + index * 7)).map(|i| format!("Nov 28 10:{:02}:00 {name} systemd[1]: tick {i}\n", i % 60)).collect();
+    let log: String =
+        (0..(40 + index * 7)).map(|i| format!("Nov 28 10:{:02}:00 {name} systemd[1]: tick {i}\n", i % 60)).collect();
     vec![
         ("etc/hostname".into(), format!("{name}\n")),
         ("etc/ssh/sshd_config".into(), sshd),
         ("etc/sysctl.conf".into(), sysctl(swappiness)),
-        ("etc/os-release".into(), "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n".into()),
+        (
+            "etc/os-release".into(),
+            "NAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n".into(),
+        ),
         ("etc/cron.d/backup".into(), "15 2 * * * root /usr/local/bin/backup\n".into()),
         ("var/log/syslog".into(), log),
     ]

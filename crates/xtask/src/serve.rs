@@ -64,9 +64,11 @@ fn header(name: &str, value: &str) -> Result<tiny_http::Header> {
 
 /// Serves `dist` until killed.
 pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let server =
+        tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     eprintln!("xtask: serving {} on http://127.0.0.1:{port}/", dist.display());
-    let csp = build::csp(&[]).replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'");
+    let csp = build::csp(&[])
+        .replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'");
     for request in server.incoming_requests() {
         let response = match resolve(dist, request.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
             Some((path, body)) => tiny_http::Response::from_data(body)

@@ -23,10 +23,20 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
     let path = path_with_tools();
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
     if !quick {
-        run(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+        run(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
     }
     run(Command::new("bash").arg("tests/fixtures.sh").env("PATH", &path))?;
-    run(Command::new("cargo").args(["test", "--workspace", "--locked", "--exclude", "web", "--exclude", "worker"]).env("PATH", &path))?;
+    run(Command::new("cargo")
+        .args(["test", "--workspace", "--locked", "--exclude", "web", "--exclude", "worker"])
+        .env("PATH", &path))?;
     let webdriver = root().join("tests/webdriver.json");
     run(Command::new("cargo")
         .args(["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "worker"])

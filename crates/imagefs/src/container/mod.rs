@@ -187,7 +187,12 @@ pub(crate) fn open_layer(top: Source, files: &FileSet, depth: u32) -> Result<Dis
     }
     match detect(&*top)? {
         Format::Raw => {
-            let layer = Layer { file: top.name().to_owned(), format: Format::Raw, variant: String::new(), virtual_size: top.size() };
+            let layer = Layer {
+                file: top.name().to_owned(),
+                format: Format::Raw,
+                variant: String::new(),
+                virtual_size: top.size(),
+            };
             Ok(Disk::new(top, vec![layer]))
         }
         Format::Vhd => vhd::open(top, files, depth),

@@ -89,7 +89,12 @@ pub trait FileSystem {
     fn read_file(&self, path: &str, limit: u64) -> Result<Vec<u8>> {
         let meta = self.metadata(path)?;
         if meta.size > limit {
-            return Err(Error::TooLarge { volume: self.volume().to_owned(), path: path.to_owned(), size: meta.size, limit });
+            return Err(Error::TooLarge {
+                volume: self.volume().to_owned(),
+                path: path.to_owned(),
+                size: meta.size,
+                limit,
+            });
         }
         self.read_range(path, 0, meta.size)
     }

@@ -63,7 +63,10 @@ fn read_at_lba(disk: &dyn ReadAt, lba: u64) -> Result<Vec<Partition>> {
     let mut header = [0u8; 92];
     disk.read_exact_at(offset, &mut header)?;
     if &header[0..8] != b"EFI PART" {
-        return Err(corrupt(offset, format!("signature is {:?}, expected \"EFI PART\"", String::from_utf8_lossy(&header[0..8]))));
+        return Err(corrupt(
+            offset,
+            format!("signature is {:?}, expected \"EFI PART\"", String::from_utf8_lossy(&header[0..8])),
+        ));
     }
     let header_size = le32(&header, 12);
     if !(92..=512).contains(&header_size) {
@@ -112,7 +115,8 @@ fn read_at_lba(disk: &dyn ReadAt, lba: u64) -> Result<Vec<Partition>> {
                 detail: format!("LBA range {first}..={last} does not fit the {}-byte disk", disk.size()),
             });
         }
-        let name: Vec<u16> = e[56..128].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&c| c != 0).collect();
+        let name: Vec<u16> =
+            e[56..128].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&c| c != 0).collect();
         parts.push(Partition {
             number: i as u32 + 1,
             scheme: Scheme::Gpt,

@@ -53,8 +53,8 @@ pub(super) fn parse(disk: &dyn ReadAt, sector: &[u8; 512]) -> Result<Table> {
     // A FAT/NTFS boot sector has bytes in the entry area too; real entries have a 0x00/0x80
     // status and lie inside the disk.
     let disk_sectors = disk.size() / SECTOR;
-    let plausible = !used.is_empty()
-        && used.iter().all(|e| (e.status == 0 || e.status == 0x80) && e.lba > 0 && e.sectors > 0);
+    let plausible =
+        !used.is_empty() && used.iter().all(|e| (e.status == 0 || e.status == 0x80) && e.lba > 0 && e.sectors > 0);
     if !plausible {
         return Ok(Table::NotMbr);
     }

@@ -75,5 +75,12 @@ pub fn read_partitions(disk: &dyn ReadAt) -> Result<(Scheme, Vec<Partition>)> {
 }
 
 fn whole_disk(disk: &dyn ReadAt) -> Partition {
-    Partition { number: 0, scheme: Scheme::None, start: 0, size: disk.size(), type_id: String::new(), name: String::new() }
+    Partition {
+        number: 0,
+        scheme: Scheme::None,
+        start: 0,
+        size: disk.size(),
+        type_id: String::new(),
+        name: String::new(),
+    }
 }

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 /// Props of [`DropZone`].
 #[derive(Debug, PartialEq, Properties)]
-pub struct DropZoneProps {
+pub(crate) struct DropZoneProps {
     /// Element id prefix (`<id>-input` is the file input).
     pub id: AttrValue,
     /// Heading.
@@ -25,7 +25,7 @@ fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
 
 /// See the module docs.
 #[function_component(DropZone)]
-pub fn drop_zone(props: &DropZoneProps) -> Html {
+pub(crate) fn drop_zone(props: &DropZoneProps) -> Html {
     let over = use_state(|| false);
     let ondragover = {
         let over = over.clone();

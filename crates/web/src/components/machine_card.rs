@@ -9,7 +9,7 @@ use crate::state::{Machine, Role, Status};
 
 /// Props of [`MachineCard`].
 #[derive(Debug, PartialEq, Properties)]
-pub struct MachineCardProps {
+pub(crate) struct MachineCardProps {
     /// The machine.
     pub machine: Machine,
     /// Cancel its extraction.
@@ -22,7 +22,7 @@ pub struct MachineCardProps {
 
 /// See the module docs.
 #[function_component(MachineCard)]
-pub fn machine_card(props: &MachineCardProps) -> Html {
+pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
     let m = &props.machine;
     let id = m.id;
     let cancel = props.on_cancel.reform(move |_: MouseEvent| id);
@@ -44,7 +44,8 @@ pub fn machine_card(props: &MachineCardProps) -> Html {
             )
         }
         Status::Done(scan) => {
-            let percent = if scan.total_size == 0 { 0.0 } else { 100.0 * scan.bytes_read as f64 / scan.total_size as f64 };
+            let percent =
+                if scan.total_size == 0 { 0.0 } else { 100.0 * scan.bytes_read as f64 / scan.total_size as f64 };
             (
                 "done",
                 html! { <>

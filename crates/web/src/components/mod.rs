@@ -5,6 +5,6 @@ mod drop_zone;
 mod machine_card;
 mod results;
 
-pub use drop_zone::DropZone;
-pub use machine_card::MachineCard;
-pub use results::Results;
+pub(crate) use drop_zone::DropZone;
+pub(crate) use machine_card::MachineCard;
+pub(crate) use results::Results;

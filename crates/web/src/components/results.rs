@@ -14,7 +14,7 @@ const PAGE: usize = 200;
 
 /// Props of [`Results`].
 #[derive(Debug, PartialEq, Properties)]
-pub struct ResultsProps {
+pub(crate) struct ResultsProps {
     /// The ranking.
     pub ranking: Rc<Ranking>,
 }
@@ -34,26 +34,35 @@ fn distribution(row: &RankedSetting, peers: u32) -> Html {
         .map(|(v, c)| format!("{c} × {}", format::value(v.as_deref())))
         .collect::<Vec<_>>()
         .join("\n");
+    // SVG geometry attributes, not inline styles: the CSP forbids inline styles.
+    let mut x = 0.0;
     html! {
-        <span class="dist" title={title} aria-label={format!("{} of {peers} peers share the target's value", row.m)}>
-            { for row.peer_values.iter().take(6).map(|(v, c)| {
+        <svg class="dist" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"
+            aria-label={format!("{} of {peers} peers share the target's value", row.m)}>
+            <title>{ title }</title>
+            { for row.peer_values.iter().take(8).map(|(v, c)| {
                 let width = if peers == 0 { 0.0 } else { 100.0 * f64::from(*c) / f64::from(peers) };
                 let same = *v == row.value;
-                html! { <span class={classes!("seg", same.then_some("same"))} style={format!("width:{width:.1}%")}></span> }
+                let rect = html! { <rect class={classes!("seg", same.then_some("same"))} x={format!("{x:.2}")} y="0"
+                    width={format!("{:.2}", (width - 0.8).max(0.5))} height="10" /> };
+                x += width;
+                rect
             }) }
-        </span>
+        </svg>
     }
 }
 
 /// See the module docs.
 #[function_component(Results)]
-pub fn results(props: &ResultsProps) -> Html {
+pub(crate) fn results(props: &ResultsProps) -> Html {
     let needle = use_state(String::new);
     let category = use_state(String::new);
     let shown = use_state(|| PAGE);
     let on_filter = {
         let needle = needle.clone();
-        Callback::from(move |e: InputEvent| needle.set(e.target_unchecked_into::<HtmlInputElement>().value().to_lowercase()))
+        Callback::from(move |e: InputEvent| {
+            needle.set(e.target_unchecked_into::<HtmlInputElement>().value().to_lowercase())
+        })
     };
     let on_category = {
         let category = category.clone();
