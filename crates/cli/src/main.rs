@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! The `vmsift` command: a thin layer over the imagefs, settings and peerpressure crates.
 
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "the CLI is where output happens")]
 
 mod commands;
 mod machine;

@@ -226,13 +226,16 @@ pub const CACHE_BLOCK_SIZE: usize = 64 * 1024;
 /// Default cache capacity, in blocks (16 MiB).
 pub const DEFAULT_CACHE_BLOCKS: usize = 256;
 
+/// A cached block and the tick it was last used at.
+type CachedBlock = (Rc<[u8]>, u64);
+
 /// A bounded LRU cache of aligned blocks in front of a slow source; counts what it reads
 /// from that source in a shared [`ReadStats`].
 pub struct BlockCache {
     inner: Source,
     stats: Rc<ReadStats>,
     capacity: usize,
-    blocks: RefCell<HashMap<u64, (Rc<[u8]>, u64)>>,
+    blocks: RefCell<HashMap<u64, CachedBlock>>,
     tick: Cell<u64>,
 }
 

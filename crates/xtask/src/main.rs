@@ -6,7 +6,6 @@
 //! - `cargo xtask test` — install what is missing, run every test (native, wasm in
 //!   headless Chromium, end-to-end in headless Chromium).
 
-#![expect(clippy::print_stdout, clippy::print_stderr, reason = "a build tool reports to the terminal")]
 
 mod build;
 mod demo;

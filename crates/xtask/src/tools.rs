@@ -20,7 +20,7 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
     ("mtools", "/usr/bin/mcopy"),
     ("fdisk", "/usr/sbin/sfdisk"),
     ("dosfstools", "/usr/sbin/mkfs.fat"),
-    ("ntfs-3g", "/usr/bin/ntfscp"),
+    ("ntfs-3g", "/usr/sbin/mkntfs"),
     ("wimtools", "/usr/bin/wimlib-imagex"),
     ("libwin-hivex-perl", "/usr/bin/hivexregedit"),
     ("libhivex-bin", "/usr/bin/hivexml"),
@@ -83,6 +83,10 @@ pub(crate) fn ensure_test_tools() -> Result<()> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
             .args(&missing))?;
+    }
+    // DuckDB (PyPI) aggregates fleet scans in the CLI test crates/cli/tests/duckdb.rs.
+    if !Command::new("python3").args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success()) {
+        run(Command::new("python3").args(["-m", "pip", "install", "duckdb==2.0.0"]))?;
     }
     Ok(())
 }
