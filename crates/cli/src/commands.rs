@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use peerpressure::{rank, Category, PeerProfile};
+use peerpressure::{rank_with, Category, PeerProfile, RankOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 use settings::{ExtractionProfile, MachineScan};
 
-use crate::output::{csv_field, json, terminal_safe, Format};
+use crate::output::{csv_field, json, ndjson, terminal_safe, Format};
 
 /// Find the misconfigured setting of a VM by comparing its disk image with healthy peers.
 ///
@@ -24,7 +24,7 @@ use crate::output::{csv_field, json, terminal_safe, Format};
 #[command(
     name = "vmsift",
     version,
-    after_help = "Examples:\n  vmsift rank --target broken.img --peers ok1.img ok2.img ok3.img\n  vmsift scan --format csv vm1.qcow2 vm2.vhdx\n  vmsift inspect disk.vmdk"
+    after_help = "Examples:\n  vmsift rank --target broken.img --peers ok1.img ok2.img ok3.img\n  vmsift profile build ok*.img -o fleet.vmsiftpp && vmsift rank --target broken.img --profile fleet.vmsiftpp\n  vmsift scan --format ndjson vm1.qcow2 vm2.vhdx > settings.ndjson\n  vmsift diff good.img broken.img\n  vmsift inspect disk.vmdk\n\nRun `vmsift help <command>` for each command's examples."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -37,22 +37,37 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print the canonical settings of each machine.
+    #[command(
+        after_help = "Examples:\n  vmsift scan vm1.qcow2\n  vmsift scan --format csv vm1.qcow2 vm2.vhdx > settings.csv\n  vmsift scan --format ndjson fleet/*.qcow2 > fleet.ndjson   # one JSON object per setting"
+    )]
     Scan {
         /// Machines to scan.
         #[arg(required = true)]
         machines: Vec<PathBuf>,
-        /// Output format.
+        /// Output format; ndjson streams `{"machine","kind","path","name","value"}` per line.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Rank the target's settings by how likely each is the culprit.
+    #[command(
+        after_help = "Examples:\n  vmsift rank --target broken.img --peers ok1.img ok2.img ok3.img\n  vmsift rank --target broken.img --profile fleet.vmsiftpp --top 10\n  vmsift rank --target broken.img --profile fleet.json --scope-to-parent --category of-interest --format json"
+    )]
     Rank {
         /// The misbehaving machine.
         #[arg(long)]
         target: PathBuf,
         /// Healthy peers built from the same image.
-        #[arg(long, num_args = 1.., required = true)]
+        #[arg(long, num_args = 1.., required_unless_present = "profile", conflicts_with = "profile")]
         peers: Vec<PathBuf>,
+        /// A saved peer profile (binary VMSIFTPP or JSON) instead of scanning peers.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// Count N (and ABSENT) only among peers having some setting at the same location.
+        #[arg(long)]
+        scope_to_parent: bool,
+        /// Salt of a hashed profile.
+        #[arg(long)]
+        salt: Option<String>,
         /// Show only the first N rows.
         #[arg(long)]
         top: Option<usize>,
@@ -63,10 +78,89 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Build, merge, inspect and import peer profiles (counts of values among healthy peers).
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Settings that differ between two machines (A → B), added in B, removed from A.
+    #[command(after_help = "Examples:\n  vmsift diff good.img broken.img\n  vmsift diff --format json vm-a/ vm-b/")]
+    Diff {
+        /// The first machine (the reference).
+        a: PathBuf,
+        /// The second machine.
+        b: PathBuf,
+        /// Output format (table, json, csv or ndjson).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Show how a machine's files were read: containers, partitions, filesystems, OS, bytes read.
+    #[command(after_help = "Examples:\n  vmsift inspect disk.vmdk\n  vmsift inspect vm-directory/")]
     Inspect {
         /// Machine to inspect.
         machine: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProfileCommand {
+    /// Scan machines and write their peer profile (binary VMSIFTPP unless --json).
+    #[command(
+        after_help = "Examples:\n  vmsift profile build ok1.img ok2.img ok3.img -o fleet.vmsiftpp\n  vmsift profile build --json fleet/*.qcow2 -o fleet.json"
+    )]
+    Build {
+        /// Healthy machines.
+        #[arg(required = true)]
+        machines: Vec<PathBuf>,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write JSON instead of the binary format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sum profiles (binary or JSON) into one.
+    #[command(after_help = "Examples:\n  vmsift profile merge site-a.vmsiftpp site-b.json -o all.vmsiftpp")]
+    Merge {
+        /// Profiles to merge.
+        #[arg(required = true, num_args = 2..)]
+        profiles: Vec<PathBuf>,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write JSON instead of the binary format.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Summarize a profile: N, settings, locations, the most widespread settings.
+    #[command(
+        after_help = "Examples:\n  vmsift profile show fleet.vmsiftpp\n  vmsift profile show --format json --top 50 fleet.json"
+    )]
+    Show {
+        /// Profile file.
+        file: PathBuf,
+        /// Number of settings listed.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Build a profile from aggregated counts: rows kind,path,name,value,count (CSV with a
+    /// header, or NDJSON), the output of a GROUP BY over `scan --format ndjson`.
+    #[command(
+        after_help = "An empty unquoted CSV value (SQL NULL) or a JSON null value is an ABSENT row.\n\nExamples:\n  vmsift profile from-counts counts.csv --peers 1000 -o fleet.vmsiftpp\n  vmsift profile from-counts counts.ndjson --json -o fleet.json   # N from ABSENT rows"
+    )]
+    FromCounts {
+        /// CSV or NDJSON file of counts.
+        file: PathBuf,
+        /// Number of peers N (needed unless ABSENT rows give it).
+        #[arg(long)]
+        peers: Option<u32>,
+        /// Output file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Write JSON instead of the binary format.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -82,17 +176,79 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Scan { machines, format } => scan(&mut out, &machines, &profile, format)?,
-        Command::Rank { target, peers, top, category, format } => {
-            rank_command(&mut out, &target, &peers, &profile, top, category.as_deref(), format)?;
+        Command::Rank { target, peers, profile: saved, scope_to_parent, salt, top, category, format } => {
+            let options = RankOptions { scope_to_parent, salt: salt.map(String::into_bytes) };
+            let peers = match saved {
+                Some(file) => Peers::Profile(file),
+                None => Peers::Machines(peers),
+            };
+            rank_command(&mut out, &target, &peers, &profile, &options, top, category.as_deref(), format)?;
         }
+        Command::Profile(cmd) => crate::profile_cmd::run(&mut out, cmd, &profile)?,
+        Command::Diff { a, b, format } => crate::diff::run(&mut out, &a, &b, &profile, format)?,
         Command::Inspect { machine } => inspect(&mut out, &machine)?,
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn scan_all(paths: &[PathBuf], profile: &ExtractionProfile) -> Result<Vec<MachineScan>> {
-    paths.par_iter().map(|p| crate::machine::scan(p, profile)).collect()
+/// Where the peers of `rank` come from.
+enum Peers {
+    Machines(Vec<PathBuf>),
+    Profile(PathBuf),
+}
+
+/// Scans machines in parallel (rayon), in argument order, with a progress bar on a terminal.
+pub(crate) fn scan_all(paths: &[PathBuf], profile: &ExtractionProfile) -> Result<Vec<MachineScan>> {
+    let bar = crate::progress::bar(paths.len(), "scanning");
+    let scans = paths
+        .par_iter()
+        .map(|p| {
+            let scan = crate::machine::scan(p, profile);
+            bar.inc(1);
+            scan
+        })
+        .collect();
+    bar.finish_and_clear();
+    scans
+}
+
+/// One NDJSON row of `scan --format ndjson`.
+#[derive(Serialize)]
+struct NdjsonSetting<'a> {
+    machine: &'a str,
+    kind: settings::Kind,
+    path: &'a str,
+    name: &'a str,
+    value: &'a str,
+}
+
+/// Streams settings as NDJSON: machines are scanned in parallel a batch at a time and
+/// written in order, flushing after each machine, so memory holds one batch of scans.
+fn scan_ndjson(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile) -> Result<()> {
+    let bar = crate::progress::bar(paths.len(), "scanning");
+    let batch = rayon::current_num_threads().max(1);
+    for chunk in paths.chunks(batch) {
+        let scans: Vec<MachineScan> = chunk
+            .par_iter()
+            .map(|p| {
+                let scan = crate::machine::scan(p, profile);
+                bar.inc(1);
+                scan
+            })
+            .collect::<Result<_>>()?;
+        for (p, s) in chunk.iter().zip(&scans) {
+            let machine = p.display().to_string();
+            for x in &s.settings {
+                let row =
+                    NdjsonSetting { machine: &machine, kind: x.kind, path: &x.path, name: &x.name, value: &x.value };
+                ndjson(out, &row)?;
+            }
+            out.flush()?;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -108,6 +264,9 @@ struct ScannedMachine<'a> {
 }
 
 fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, format: Format) -> Result<()> {
+    if format == Format::Ndjson {
+        return scan_ndjson(out, paths, profile);
+    }
     let scans = scan_all(paths, profile)?;
     match format {
         Format::Json => {
@@ -133,7 +292,7 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
                 }
             }
         }
-        Format::Table => {
+        Format::Ndjson | Format::Table => {
             for (p, s) in paths.iter().zip(&scans) {
                 writeln!(out, "# {} ({} settings)", p.display(), s.settings.len())?;
                 for x in &s.settings {
@@ -152,19 +311,36 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
     Ok(())
 }
 
+#[expect(clippy::too_many_arguments, reason = "one per command-line option")]
 fn rank_command(
     out: &mut impl Write,
     target: &Path,
-    peers: &[PathBuf],
+    peers: &Peers,
     profile: &ExtractionProfile,
+    options: &RankOptions,
     top: Option<usize>,
     category: Option<&str>,
     format: Format,
 ) -> Result<()> {
-    let target_scan = crate::machine::scan(target, profile)?;
-    let peer_scans = scan_all(peers, profile)?;
-    let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice()));
-    let mut ranking = rank(&target_scan.settings, &peer_profile);
+    let (target_scan, peer_profile) = match peers {
+        Peers::Machines(paths) => {
+            // The target joins the peers' parallel scan.
+            let mut all = Vec::with_capacity(paths.len() + 1);
+            all.push(target.to_path_buf());
+            all.extend(paths.iter().cloned());
+            let mut scans = scan_all(&all, profile)?.into_iter();
+            let target_scan = scans.next().context("no target scan")?;
+            let peer_scans: Vec<MachineScan> = scans.collect();
+            (target_scan, PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice())))
+        }
+        Peers::Profile(file) => {
+            let (target_scan, saved) =
+                rayon::join(|| crate::machine::scan(target, profile), || crate::profile_cmd::load(file));
+            (target_scan?, saved?)
+        }
+    };
+    let mut ranking = rank_with(&target_scan.settings, &peer_profile, options)
+        .with_context(|| format!("ranking {}", target.display()))?;
     if let Some(c) = category {
         ranking.ranking.retain(|r| r.category.as_str() == c);
     }
@@ -174,6 +350,11 @@ fn rank_command(
     let value_text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
     match format {
         Format::Json => json(out, &ranking)?,
+        Format::Ndjson => {
+            for r in &ranking.ranking {
+                ndjson(out, r)?;
+            }
+        }
         Format::Csv => {
             writeln!(out, "rank,probability,category,kind,path,name,value,m,c")?;
             for r in &ranking.ranking {

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! The `vmsift` command: a thin layer over the imagefs, settings and peerpressure crates.
 
-
 mod commands;
+mod counts;
+mod diff;
 mod machine;
 mod output;
+mod profile_cmd;
+mod progress;
 
 use std::process::ExitCode;
 

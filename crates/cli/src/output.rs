@@ -14,6 +14,8 @@ pub(crate) enum Format {
     Csv,
     /// Aligned columns for people.
     Table,
+    /// One JSON object per line (newline-delimited JSON), for DuckDB, Spark, jq.
+    Ndjson,
 }
 
 /// Quotes a CSV field when needed (RFC 4180).
@@ -44,6 +46,13 @@ pub(crate) fn terminal_safe(s: &str) -> String {
 /// Writes JSON followed by a newline.
 pub(crate) fn json(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes one compact JSON object followed by a newline (an NDJSON record).
+pub(crate) fn ndjson(out: &mut impl Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
 }
