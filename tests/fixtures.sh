@@ -7,6 +7,10 @@ export PATH="$PATH:/usr/sbin:/sbin" MTOOLS_SKIP_CHECK=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${VMSIFT_CORPUS:-$root/../shared/corpus}
 out=${1:-$root/target/fixtures}
+# One builder at a time: a second run waits, then finds the stamp.
+mkdir -p "$(dirname "$out")"
+exec 9>"$out.lock"
+flock 9
 stamp="$out/.stamp-$(cat "$0" "$root"/tests/fixtures.d/*.sh | sha256sum | cut -c1-16)"
 [ -f "$stamp" ] && exit 0
 [ -d "$corpus" ] || { echo "fixtures: corpus not found at $corpus" >&2; exit 1; }

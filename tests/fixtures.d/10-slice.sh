@@ -41,3 +41,12 @@ mformat -i "$small@@1M" -T 2048 -h 2 -s 16 -v SMALL ::
 mmd -i "$small@@1M" ::/etc ::/etc/ssh
 mcopy -i "$small@@1M" "$etc/ssh/sshd_config" ::/etc/ssh/sshd_config
 printf 'small\n' > "$work/small-hostname" && mcopy -i "$small@@1M" "$work/small-hostname" ::/etc/hostname
+
+# The same small disk in every container family, for the worker's wasm tests in Chromium.
+qemu-img convert -q -f raw -O vpc -o subformat=dynamic "$small" "$out/slice/small.vhd"
+qemu-img convert -q -f raw -O vhdx -o subformat=dynamic,block_size=1M "$small" "$out/slice/small.vhdx"
+qemu-img convert -q -f raw -O vmdk -o subformat=monolithicSparse "$small" "$out/slice/small.vmdk"
+qemu-img convert -q -f raw -O qcow2 -c "$small" "$out/slice/small.qcow2"
+qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$small" "$work/small-stream.vmdk"
+cp "$corpus/vmconfig/ovf/v2v-test-i-ova.ovf" "$work/small.ovf"
+tar -C "$work" -cf "$out/slice/small.ova" small.ovf small-stream.vmdk
