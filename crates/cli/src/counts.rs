@@ -34,6 +34,9 @@ struct Acc {
     absent: Option<u64>,
 }
 
+/// Receives each row with a closure describing where it was read (for errors).
+type AddRow<'a> = dyn FnMut(Row, &dyn Fn() -> String) -> Result<()> + 'a;
+
 /// One input row, already typed.
 struct Row {
     key: SettingKey,
@@ -56,6 +59,8 @@ pub(crate) fn profile_from_counts(file: &str, text: &str, peers: Option<u32>) ->
         *slot = slot.checked_add(row.count).with_context(|| format!("{file}: {}: count overflows", at()))?;
         Ok(())
     };
+    // Some exporters start CSV with a byte-order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
         let mut offset = 0usize;
         for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -168,7 +173,7 @@ fn csv_records(file: &str, text: &str) -> Result<Vec<(usize, Vec<Field>)>> {
     Ok(records)
 }
 
-fn read_csv(file: &str, text: &str, add: &mut dyn FnMut(Row, &dyn Fn() -> String) -> Result<()>) -> Result<()> {
+fn read_csv(file: &str, text: &str, add: &mut AddRow<'_>) -> Result<()> {
     let records = csv_records(file, text)?;
     let mut iter = records.into_iter();
     let Some((_, header)) = iter.next() else { bail!("{file}: empty: expected a CSV header or NDJSON rows") };

@@ -126,7 +126,7 @@ fn show(out: &mut impl Write, p: &PeerProfile, top: usize, format: Format) -> Re
         })
         .collect();
     // Most widespread first; ties in key order (the map's order, kept by the stable sort).
-    entries.sort_by(|a, b| b.present.cmp(&a.present));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.present));
     entries.truncate(top);
     let summary = Summary {
         peers: p.peers,

@@ -185,7 +185,10 @@ fn scan_ndjson_has_one_object_per_setting() {
     let p = peers();
     let mut a = args(&[&"scan", &"--format", &"ndjson"]);
     a.extend(p.iter().map(Into::into));
-    let text = String::from_utf8(ok(vmsift(&a)).stdout).unwrap();
+    let out = ok(vmsift(&a));
+    // No progress bar when stderr is not a terminal.
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
     a[2] = "csv".into();
     let csv = String::from_utf8(ok(vmsift(&a)).stdout).unwrap();
     assert_eq!(text.lines().count(), csv.lines().count() - 1);
@@ -263,4 +266,34 @@ fn every_subcommand_has_examples_and_usage_errors_exit_2() {
     assert_eq!(both.status.code(), Some(2));
     assert_eq!(vmsift(["profile", "merge", "only-one"]).status.code(), Some(2));
     assert_eq!(vmsift(["diff", "a"]).status.code(), Some(2));
+}
+
+#[test]
+fn rank_against_a_hashed_profile_needs_its_salt() {
+    let plain = tmp("plain.vmsiftpp");
+    build(&peers(), &plain, false);
+    let profile = peerpressure::PeerProfile::from_bytes(&std::fs::read(&plain).unwrap()).unwrap();
+    let hashed = tmp("hashed.vmsiftpp");
+    std::fs::write(&hashed, profile.hashed(b"org salt").unwrap().to_bytes()).unwrap();
+    let ranked = rank_json(&[&"--profile", &hashed, &"--salt", &"org salt"]);
+    let top = &ranked["ranking"][0];
+    assert_eq!((top["name"].as_str(), top["hashed"].as_bool()), (Some("permitrootlogin"), Some(true)));
+    assert_eq!(ranked["ranking"], {
+        // Same order and numbers as the plain profile; only peer values differ (hashes).
+        let mut plain = rank_json(&[&"--profile", &plain])["ranking"].clone();
+        for (p, h) in plain.as_array_mut().unwrap().iter_mut().zip(ranked["ranking"].as_array().unwrap()) {
+            p["peer_values"] = h["peer_values"].clone();
+            p["hashed"] = Value::from(true);
+        }
+        plain
+    });
+    for salt in [None, Some("wrong")] {
+        let mut a = args(&[&"rank", &"--target", &fixture("slice/target.img"), &"--profile", &hashed]);
+        if let Some(s) = salt {
+            a.extend(args(&[&"--salt", &s]));
+        }
+        let out = vmsift(a);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("salt"), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
