@@ -79,7 +79,10 @@ enum Command {
         format: Format,
     },
     /// Build, merge, inspect and import peer profiles (counts of values among healthy peers).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  vmsift profile build ok*.img -o fleet.vmsiftpp\n  vmsift profile merge a.vmsiftpp b.vmsiftpp -o ab.vmsiftpp\n  vmsift profile show fleet.vmsiftpp\n  vmsift profile from-counts counts.csv --peers 1000 -o fleet.vmsiftpp"
+    )]
     Profile(ProfileCommand),
     /// Settings that differ between two machines (A → B), added in B, removed from A.
     #[command(after_help = "Examples:\n  vmsift diff good.img broken.img\n  vmsift diff --format json vm-a/ vm-b/")]

@@ -235,6 +235,8 @@ fn diff_shows_the_injected_setting_both_ways() {
     for d in diffs.iter().filter(|d| d["change"] == "changed") {
         assert_ne!(d["a"], d["b"]);
     }
+    let csv = String::from_utf8(ok(vmsift(args(&[&"diff", &"--format", &"csv", &peer, &target]))).stdout).unwrap();
+    assert_eq!(csv, "change,kind,path,name,a,b\nadded,config,/etc/ssh/sshd_config,permitrootlogin,,true\n");
     let table = String::from_utf8(ok(vmsift(args(&[&"diff", &peer, &target]))).stdout).unwrap();
     assert!(
         table.contains("0 changed, 1 added, 0 removed")
@@ -247,6 +249,7 @@ fn diff_shows_the_injected_setting_both_ways() {
 fn every_subcommand_has_examples_and_usage_errors_exit_2() {
     for cmd in [
         &["scan"][..],
+        &["profile"],
         &["rank"],
         &["diff"],
         &["inspect"],
@@ -296,4 +299,23 @@ fn rank_against_a_hashed_profile_needs_its_salt() {
         assert_eq!(out.status.code(), Some(1));
         assert!(String::from_utf8_lossy(&out.stderr).contains("salt"), "{}", String::from_utf8_lossy(&out.stderr));
     }
+}
+
+#[test]
+fn progress_bars_are_drawn_on_a_terminal() {
+    // `script` (util-linux) runs the command with a pseudo-terminal as stderr.
+    let p = peers();
+    let out_file = tmp("tty.vmsiftpp");
+    let cmd = format!(
+        "{} profile build -o {} {} {}",
+        env!("CARGO_BIN_EXE_vmsift"),
+        out_file.display(),
+        p[0].display(),
+        p[1].display()
+    );
+    let out =
+        ok(Command::new("script").args(["-qec", &cmd, "/dev/null"]).output().expect("script (util-linux) is needed"));
+    let tty = String::from_utf8_lossy(&out.stdout);
+    assert!(tty.contains("scanning [") && tty.contains("2/2"), "{tty}");
+    assert!(out_file.exists());
 }
