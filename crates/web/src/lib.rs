@@ -9,6 +9,8 @@
 
 mod components;
 mod demo;
+mod export;
+mod folder;
 mod format;
 mod pool;
 mod state;
@@ -19,7 +21,8 @@ use std::rc::Rc;
 use worker::protocol::Reply;
 use yew::prelude::*;
 
-use components::{DropZone, MachineCard, Results};
+use components::{DropZone, MachineCard, ProfileBar, ProfileCard, Results};
+use folder::Group;
 use pool::Pool;
 use state::{Action, NewMachine, Role, State};
 
@@ -29,6 +32,7 @@ pub fn app() -> Html {
     let state = use_reducer(State::default);
     let next_id = use_mut_ref(|| Cell::new(0u32));
     let demo_error = use_state(|| None::<String>);
+    let drop_notes = use_state(Vec::<String>::new);
     let pool = {
         let dispatcher = state.dispatcher();
         use_memo((), move |()| {
@@ -47,21 +51,32 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         let pool = pool.clone();
         let next_id = next_id.clone();
-        Callback::from(move |(role, files): (Role, Vec<web_sys::File>)| {
-            // Each file is one machine; only the first of several dropped as "target" is the target.
+        Callback::from(move |(role, groups): (Role, Vec<Group>)| {
+            // Each group (a file or a folder) is one machine; only the first of several
+            // dropped as "target" is the target.
             let mut new = Vec::new();
-            for (i, file) in files.into_iter().enumerate() {
+            for (i, group) in groups.into_iter().enumerate() {
                 let id = next_id.borrow().get();
                 next_id.borrow().set(id + 1);
                 let role = if role == Role::Target && i > 0 { Role::Peer } else { role };
-                new.push(NewMachine { id, name: file.name(), total: file.size() as u64, role });
-                pool.submit(id, vec![file]);
+                let total = group.files.iter().map(|f| f.size() as u64).sum();
+                new.push(NewMachine { id, name: group.name, total, files: group.files.len(), role });
+                pool.submit(id, group.files);
             }
             dispatcher.dispatch(Action::Add(new));
         })
     };
-    let on_target = add.reform(|files| (Role::Target, files));
-    let on_peers = add.reform(|files| (Role::Peer, files));
+    let dropped = |role: Role| {
+        let (add, drop_notes) = (add.clone(), drop_notes.clone());
+        Callback::from(move |(groups, notes): (Vec<Group>, Vec<String>)| {
+            drop_notes.set(notes);
+            if !groups.is_empty() {
+                add.emit((role, groups));
+            }
+        })
+    };
+    let on_target = dropped(Role::Target);
+    let on_peers = dropped(Role::Peer);
     let on_cancel = {
         let (pool, dispatcher) = (pool.clone(), state.dispatcher());
         Callback::from(move |id: u32| {
@@ -89,15 +104,26 @@ pub fn app() -> Html {
                 match demo::load().await {
                     Ok((target, peers)) => {
                         demo_error.set(None);
-                        add.emit((Role::Target, vec![target]));
-                        add.emit((Role::Peer, peers));
+                        add.emit((Role::Target, vec![Group::single(target)]));
+                        add.emit((Role::Peer, peers.into_iter().map(Group::single).collect()));
                     }
                     Err(e) => demo_error.set(Some(format!("The demo fleet could not be loaded: {e}"))),
                 }
             });
         })
     };
-    let empty = state.machines.is_empty();
+    let can_save = state.profile.is_some() || state.done_peers().iter().len() > 0;
+    let on_save = {
+        let state = state.clone();
+        Callback::from(move |()| -> Result<(), String> {
+            let profile = state.peer_profile().ok_or("there are no finished peers to save")?;
+            export::download("peers.vmsiftpp", "application/octet-stream", &profile.to_bytes())
+        })
+    };
+    let on_loaded = state.dispatcher().to_callback().reform(Action::LoadProfile);
+    let on_remove_profile = state.dispatcher().to_callback().reform(|_: MouseEvent| Action::RemoveProfile);
+    let empty = state.machines.is_empty() && state.profile.is_none();
+    let peers = Rc::new(state.done_peers());
     html! {
         <>
         <header class="top">
@@ -107,16 +133,23 @@ pub fn app() -> Html {
         </header>
         <main>
             if let Some(e) = &*demo_error { <p class="error" role="alert">{ e }</p> }
+            if !drop_notes.is_empty() {
+                <ul class="notes" role="status">{ for drop_notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
+            }
             <div class="zones">
                 <DropZone id="target-zone" title="Target VM" hint="Drop the broken VM's disk image here (raw, VHD, VHDX, VMDK, QCOW2, OVA)." on_files={on_target} />
                 <DropZone id="peer-zone" title="Healthy peers" hint="Drop disk images of healthy VMs built from the same golden image." on_files={on_peers} />
             </div>
+            <ProfileBar can_save={can_save} on_save={on_save} on_loaded={on_loaded} />
             if empty {
                 <p class="empty">{ "Start by dropping a target and at least one peer, or try the demo fleet." }</p>
             } else {
                 <div class="machines-bar"><h2>{ "Machines" }</h2>
                     <button id="clear" onclick={on_clear}>{ "Clear all" }</button></div>
                 <ul class="cards" aria-label="Machines">
+                    if let Some(p) = &state.profile {
+                        <ProfileCard profile={p.clone()} on_remove={on_remove_profile} />
+                    }
                     { for state.machines.iter().map(|m| html! {
                         <MachineCard key={m.id} machine={m.clone()} on_cancel={on_cancel.clone()}
                             on_remove={on_remove.clone()} on_make_target={on_make_target.clone()} />
@@ -124,7 +157,7 @@ pub fn app() -> Html {
                 </ul>
             }
             if let Some(ranking) = &state.ranking {
-                <Results ranking={ranking.clone()} />
+                <Results ranking={ranking.clone()} {peers} />
             } else if !empty && !state.busy() {
                 <p class="empty">{ "Add a target and at least one peer to see the ranking." }</p>
             }

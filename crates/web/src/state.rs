@@ -46,6 +46,8 @@ pub(crate) struct Machine {
     pub name: String,
     /// Total size of its files.
     pub total: u64,
+    /// Number of files (more than one for a dropped folder).
+    pub files: usize,
     /// Target or peer.
     pub role: Role,
     /// Progress.
@@ -57,8 +59,19 @@ pub(crate) struct Machine {
 pub(crate) struct State {
     /// Dropped machines, in drop order.
     pub machines: Vec<Machine>,
-    /// The ranking, once the target and at least one peer are done.
+    /// The ranking, once the target and at least one peer (or a profile) are done.
     pub ranking: Option<Rc<Ranking>>,
+    /// A loaded peer profile, counted as peers besides the dropped ones.
+    pub profile: Option<Rc<LoadedProfile>>,
+}
+
+/// A peer profile the user loaded from a `.vmsiftpp` file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LoadedProfile {
+    /// The file's name.
+    pub name: String,
+    /// The decoded profile (never hashed: the page has no salt to compare with).
+    pub profile: PeerProfile,
 }
 
 /// A machine as dropped, before any work.
@@ -70,6 +83,8 @@ pub(crate) struct NewMachine {
     pub name: String,
     /// Total size of its files.
     pub total: u64,
+    /// Number of files.
+    pub files: usize,
     /// Target or peer.
     pub role: Role,
 }
@@ -101,23 +116,45 @@ pub(crate) enum Action {
     Remove(u32),
     /// The user made a machine the target (the previous target becomes a peer).
     MakeTarget(u32),
+    /// Use a loaded peer profile (replaces a previous one).
+    LoadProfile(Rc<LoadedProfile>),
+    /// Stop using the loaded profile.
+    RemoveProfile,
     /// Forget everything.
     Clear,
 }
 
 impl State {
-    /// The ranking of the target against the finished peers, if both exist.
-    fn ranked(machines: &[Machine]) -> Option<Rc<Ranking>> {
-        let scan = |m: &Machine| match &m.status {
+    /// The finished peers, in drop order: (name, scan).
+    pub(crate) fn done_peers(&self) -> Vec<(String, Rc<MachineScan>)> {
+        self.machines
+            .iter()
+            .filter(|m| m.role == Role::Peer)
+            .filter_map(|m| match &m.status {
+                Status::Done(s) => Some((m.name.clone(), Rc::clone(s))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The peers as one profile: the loaded profile plus every finished peer machine.
+    /// `None` when there is no peer at all.
+    pub(crate) fn peer_profile(&self) -> Option<PeerProfile> {
+        let peers = self.done_peers();
+        let mut profile = self.profile.as_ref().map_or_else(PeerProfile::default, |p| p.profile.clone());
+        for (_, scan) in &peers {
+            profile.add_machine(&scan.settings);
+        }
+        (profile.peers > 0).then_some(profile)
+    }
+
+    /// The ranking of the target against the peers, if both exist.
+    fn ranked(&self) -> Option<Rc<Ranking>> {
+        let target = self.machines.iter().find(|m| m.role == Role::Target).and_then(|m| match &m.status {
             Status::Done(s) => Some(Rc::clone(s)),
             _ => None,
-        };
-        let target = machines.iter().find(|m| m.role == Role::Target).and_then(scan)?;
-        let peers: Vec<Rc<MachineScan>> = machines.iter().filter(|m| m.role == Role::Peer).filter_map(scan).collect();
-        if peers.is_empty() {
-            return None;
-        }
-        let profile = PeerProfile::from_machines(peers.iter().map(|p| p.settings.as_slice()));
+        })?;
+        let profile = self.peer_profile()?;
         Some(Rc::new(rank(&target.settings, &profile)))
     }
 
@@ -135,13 +172,13 @@ impl Reducible for State {
         let outcome_changed = !matches!(action, Action::Progress { .. });
         match action {
             Action::Add(items) => {
-                for NewMachine { id, name, total, role } in items {
+                for NewMachine { id, name, total, files, role } in items {
                     if role == Role::Target {
                         for m in &mut next.machines {
                             m.role = Role::Peer;
                         }
                     }
-                    next.machines.push(Machine { id, name, total, role, status: Status::Queued });
+                    next.machines.push(Machine { id, name, total, files, role, status: Status::Queued });
                 }
             }
             Action::Progress { machine, phase, bytes_read } => {
@@ -174,10 +211,12 @@ impl Reducible for State {
                     m.role = if m.id == id { Role::Target } else { Role::Peer };
                 }
             }
+            Action::LoadProfile(profile) => next.profile = Some(profile),
+            Action::RemoveProfile => next.profile = None,
             Action::Clear => next = State::default(),
         }
         if outcome_changed {
-            next.ranking = Self::ranked(&next.machines);
+            next.ranking = next.ranked();
         }
         Rc::new(next)
     }

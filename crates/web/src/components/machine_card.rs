@@ -70,6 +70,7 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
                 <span class={classes!("role", if m.role == Role::Target { "target" } else { "peer" })}>
                     { if m.role == Role::Target { "Target" } else { "Peer" } }</span>
                 <strong class="name" title={m.name.clone()}>{ &m.name }</strong>
+                if m.files > 1 { <span class="files">{ format!("{} files", m.files) }</span> }
             </header>
             { body }
             <div class="actions">

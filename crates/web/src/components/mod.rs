@@ -3,8 +3,10 @@
 
 mod drop_zone;
 mod machine_card;
+mod profile;
 mod results;
 
 pub(crate) use drop_zone::DropZone;
 pub(crate) use machine_card::MachineCard;
+pub(crate) use profile::{ProfileBar, ProfileCard};
 pub(crate) use results::Results;

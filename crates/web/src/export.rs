@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Exports: the ranking as CSV or JSON (the CLI's shapes), and downloads through a Blob URL.
+
+use peerpressure::Ranking;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The ranking as CSV, the columns of `vmsift rank --format csv`.
+pub(crate) fn csv(ranking: &Ranking) -> String {
+    let mut out = String::from("rank,probability,category,kind,path,name,value,m,c\n");
+    for r in &ranking.ranking {
+        let value = r.value.as_deref().unwrap_or("(absent)");
+        out.push_str(&format!(
+            "{},{:.6},{},{},{},{},{},{},{}\n",
+            r.rank,
+            r.probability,
+            r.category.as_str(),
+            r.kind.as_str(),
+            field(&r.path),
+            field(&r.name),
+            field(value),
+            r.m,
+            r.c
+        ));
+    }
+    out
+}
+
+/// One CSV field: quoted when it holds a separator, a quote or a line break. Text from an
+/// image that a spreadsheet would run as a formula gets a leading `'`.
+fn field(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '@', '\t', '\r'])
+        || s.strip_prefix('-').is_some_and(|rest| !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()));
+    let s = if formula { format!("'{s}") } else { s.to_owned() };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The ranking as JSON, the shape of `vmsift rank --format json`.
+pub(crate) fn json(ranking: &Ranking) -> String {
+    serde_json::to_string_pretty(ranking).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+}
+
+/// Offers `bytes` as a download named `name`: a Blob URL clicked through an `<a download>`,
+/// revoked a little later (revoking at once can cancel the download in some browsers).
+///
+/// # Errors
+/// A message when the browser refuses to create the Blob or the link.
+pub(crate) fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let err = |e: JsValue| format!("cannot offer {name} for download: {e:?}");
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(err)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(err)?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(err)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_class_name("visually-hidden");
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&a).map_err(err)?;
+    a.click();
+    a.remove();
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    Ok(())
+}
