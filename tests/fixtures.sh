@@ -14,9 +14,16 @@ flock 9
 stamp="$out/.stamp-$(cat "$0" "$root"/tests/fixtures.d/*.sh | sha256sum | cut -c1-16)"
 [ -f "$stamp" ] && exit 0
 [ -d "$corpus" ] || { echo "fixtures: corpus not found at $corpus" >&2; exit 1; }
-for tool in sfdisk mformat mcopy mmd qemu-img xz; do
-  command -v $tool >/dev/null || { echo "fixtures: $tool missing (apt-get install fdisk mtools)" >&2; exit 1; }
+# Debian packages the fixture scripts use (tool → package); installed when missing.
+need=()
+for pair in sfdisk:fdisk mformat:mtools qemu-img:qemu-utils xz:xz-utils mke2fs:e2fsprogs mkntfs:ntfs-3g \
+            wimlib-imagex:wimtools hivexregedit:libwin-hivex-perl hivexml:libhivex-bin mkfs.fat:dosfstools; do
+  command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
 done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "fixtures: installing ${need[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
 rm -rf "$out"; mkdir -p "$out"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 etc="$corpus/linux-etc/augeas-root/etc"
