@@ -198,6 +198,13 @@ const tests = {
     await page.screenshot({ path: join(SHOTS, 'detail.png'), fullPage: true });
     await page.click('#detail .close');
     assert.equal(await page.$('#detail'), null);
+    // Escape closes the panel and gives focus back to the row.
+    await page.focus('#ranking tbody tr:nth-child(3)');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#detail');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.$('#detail'), null);
+    assert.equal(await page.evaluate(() => document.activeElement.id), await page.$eval('#ranking tbody tr:nth-child(3)', (tr) => tr.id));
   },
 
   // CSV and JSON exports download the whole ranking in the CLI's shapes.

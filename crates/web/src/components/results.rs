@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use peerpressure::{Category, RankedSetting, Ranking};
 use settings::{Kind, MachineScan};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -158,7 +159,7 @@ fn peer_value<'a>(scan: &'a MachineScan, row: &RankedSetting) -> Option<&'a str>
 struct DetailProps {
     row: RankedSetting,
     peers: Peers,
-    on_close: Callback<MouseEvent>,
+    on_close: Callback<()>,
     heading: NodeRef,
 }
 
@@ -175,13 +176,23 @@ fn detail(props: &DetailProps) -> Html {
     };
     let target = format::value(r.value.as_deref());
     let peer = props.peers.get(*chosen).or_else(|| props.peers.first());
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    let onkeydown = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                on_close.emit(());
+            }
+        })
+    };
     html! {
-        <section id="detail" class="detail" aria-labelledby="detail-title">
+        <section id="detail" class="detail" aria-labelledby="detail-title" {onkeydown}>
             <header>
                 <h3 id="detail-title" tabindex="-1" ref={props.heading.clone()}>
                     <span class="kind">{ r.kind.as_str() }</span>{ " " }<span class="path">{ &r.path }</span>{ " " }
                     <span class="name">{ &r.name }</span></h3>
-                <button class="close" onclick={props.on_close.clone()} aria-label="Close the details">{ "Close" }</button>
+                <button class="close" onclick={close} aria-label="Close the details (Escape)">{ "Close" }</button>
             </header>
             <div class="detail-body">
                 <div>
@@ -297,7 +308,17 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     let detail_row = selected.as_ref().and_then(|k| ranking.ranking.iter().find(|r| key_of(r) == *k));
     let on_close = {
         let selected = selected.clone();
-        Callback::from(move |_: MouseEvent| selected.set(None))
+        let rank = detail_row.map(|r| r.rank);
+        Callback::from(move |()| {
+            // Back to the row that was opened (it is in the table whatever the panel does).
+            let row = rank.and_then(|rank| {
+                web_sys::window()?.document()?.get_element_by_id(&format!("row-{rank}"))?.dyn_into::<HtmlElement>().ok()
+            });
+            if let Some(row) = row {
+                let _ = row.focus();
+            }
+            selected.set(None);
+        })
     };
     html! {
         <section id="results" aria-labelledby="results-title">
@@ -369,7 +390,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                             })
                         };
                         html! {
-                            <tr class={classes!(r.category.as_str(), is_selected.then_some("selected"))} tabindex="0"
+                            <tr id={format!("row-{}", r.rank)} class={classes!(r.category.as_str(), is_selected.then_some("selected"))} tabindex="0"
                                 aria-current={is_selected.then_some("true")} {onclick} {onkeydown}
                                 aria-label={format!("#{} {} {}: open details", r.rank, r.path, r.name)}>
                                 <td class="rank">{ r.rank }</td>
