@@ -251,7 +251,7 @@ const tests = {
     await page.fill('#filter', 'permitrootlogin');
     await page.waitForFunction(() => document.querySelectorAll('#ranking tbody tr').length === 1);
     assert.equal((await topRow(page)).value, 'true', 'the disk in the subfolder was read');
-    await page.screenshot({ path: join(SHOTS, 'folder.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, 'folder.png') });
   },
 
   // Save the peers as a profile, then rank a fresh page's target against the profile alone.
