@@ -78,6 +78,8 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     for file in &machine.config_files {
         settings.extend(crate::vmconfig::extract_source(&**file, &mut warnings));
     }
+    // After every extractor, so host names in any file are tokens (rules I1–I6).
+    crate::identity::anonymize(&crate::identity::collect_identity(machine), &mut settings);
     settings.sort();
     settings.dedup_by(|a, b| a.key() == b.key());
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()

@@ -16,6 +16,7 @@
 
 pub mod canon;
 mod extract;
+pub mod identity;
 mod model;
 pub mod parse;
 mod profile;
