@@ -72,3 +72,41 @@ pub(crate) fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), Strin
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use peerpressure::{rank, PeerProfile};
+    use settings::{Kind, Setting};
+
+    fn setting(name: &str, value: &str) -> Setting {
+        Setting { kind: Kind::Config, path: "/etc/app.conf".into(), name: name.into(), value: value.into() }
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_hostile_values() {
+        let target = [setting("a", "x,\"y\"\nz"), setting("b", "=HYPERLINK(\"e\")"), setting("c", "-5")];
+        let peer = [setting("a", "1"), setting("b", "1"), setting("c", "-5")];
+        let ranking = rank(&target, &PeerProfile::from_machines([&peer[..]]));
+        let text = csv(&ranking);
+        assert!(text.starts_with("rank,probability,category,kind,path,name,value,m,c\n"));
+        assert!(text.contains(",a,\"x,\"\"y\"\"\nz\","), "{text}");
+        assert!(text.contains(",b,\"'=HYPERLINK(\"\"e\"\")\","), "{text}");
+        assert!(text.contains(",c,-5,1,1\n"), "{text}");
+        // Header plus one line per ranked setting (values with line breaks are quoted).
+        assert_eq!(text.matches("/etc/app.conf").count(), ranking.ranking.len());
+    }
+
+    #[test]
+    fn json_has_the_cli_shape() {
+        let target = [setting("a", "1")];
+        let ranking = rank(&target, &PeerProfile::from_machines([&[setting("a", "2")][..]]));
+        let v: serde_json::Value = serde_json::from_str(&json(&ranking)).unwrap();
+        assert_eq!(v["peers"], 1);
+        let row = &v["ranking"][0];
+        for k in ["rank", "kind", "path", "name", "value", "probability", "category", "m", "c", "peer_values"] {
+            assert!(row.get(k).is_some(), "{k} missing in {row}");
+        }
+        assert_eq!(row["peer_values"][0][0], "2");
+    }
+}
