@@ -6,7 +6,6 @@
 //! - `cargo xtask test` — install what is missing, run every test (native, wasm in
 //!   headless Chromium, end-to-end in headless Chromium).
 
-
 mod build;
 mod demo;
 mod serve;

@@ -34,9 +34,7 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
         ]))?;
     }
     run(Command::new("bash").arg("tests/fixtures.sh").env("PATH", &path))?;
-    run(Command::new("cargo")
-        .args(["test", "--workspace", "--locked", "--exclude", "web", "--exclude", "worker"])
-        .env("PATH", &path))?;
+    run(Command::new("cargo").args(["test", "--workspace", "--locked", "--exclude", "worker"]).env("PATH", &path))?;
     let webdriver = root().join("tests/webdriver.json");
     run(Command::new("cargo")
         .args(["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "worker"])
