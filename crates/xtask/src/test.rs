@@ -22,6 +22,7 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
     tools::ensure_test_tools()?;
     let path = path_with_tools();
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    run(Command::new("cargo").args(["deny", "--offline", "check", "licenses"]))?;
     if !quick {
         run(Command::new("cargo").args([
             "clippy",

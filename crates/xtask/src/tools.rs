@@ -13,6 +13,9 @@ use crate::{output, root, run};
 /// Trunk version: 0.22 needs rustc ≥ 1.96.1.
 pub(crate) const TRUNK_VERSION: &str = "0.21.14";
 
+/// cargo-deny checks every dependency's license against deny.toml.
+pub(crate) const CARGO_DENY_VERSION: &str = "0.20.2";
+
 /// Debian packages: the browser for tests, and the tools that build fixtures.
 const TEST_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
@@ -83,6 +86,9 @@ pub(crate) fn ensure_test_tools() -> Result<()> {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .args(["install", "-y", "-qq", "--no-install-recommends"])
             .args(&missing))?;
+    }
+    if output("cargo-deny", &["--version"]).as_deref() != Some(&format!("cargo-deny {CARGO_DENY_VERSION}")) {
+        run(Command::new("cargo").args(["install", "--locked", "cargo-deny", "--version", CARGO_DENY_VERSION]))?;
     }
     // DuckDB (PyPI) aggregates fleet scans in the CLI test crates/cli/tests/duckdb.rs.
     if !Command::new("python3").args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success()) {
