@@ -85,7 +85,7 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
     MachineScan {
-        os: machine.os.as_ref().map(|o| o.name.clone()),
+        os: windows_version(&settings).or_else(|| machine.os.as_ref().map(|o| o.name.clone())),
         settings,
         warnings,
         bytes_read: machine.stats.bytes(),
@@ -187,5 +187,23 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
             name: String::new(),
             value: text.lines().count().to_string(),
         }],
+    })
+}
+
+/// The Windows edition and build from SOFTWARE's `CurrentVersion` key ("Windows 10 Pro
+/// (build 19045)"), when the registry was extracted: imagefs only knows the family.
+fn windows_version(settings: &[Setting]) -> Option<String> {
+    const KEY: &str = "HKLM\\SOFTWARE\\microsoft\\windows nt\\currentversion";
+    let value = |name: &str| {
+        settings
+            .iter()
+            .find(|s| s.kind == Kind::Registry && s.path.eq_ignore_ascii_case(KEY) && s.name.eq_ignore_ascii_case(name))
+            .map(|s| s.value.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let product = value("productname")?;
+    Some(match value("currentbuild").or_else(|| value("currentbuildnumber")) {
+        Some(build) => format!("{product} (build {build})"),
+        None => product.to_owned(),
     })
 }
