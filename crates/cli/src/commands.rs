@@ -175,8 +175,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => ExtractionProfile::default(),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Block-buffered: stdout is line-buffered, a write(2) per line of a 40,000-setting scan.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match cli.command {
         Command::Scan { machines, format } => scan(&mut out, &machines, &profile, format)?,
         Command::Rank { target, peers, profile: saved, scope_to_parent, salt, top, category, format } => {
