@@ -6,6 +6,7 @@ import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 
 const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080/';
 const FIXTURES = process.env.FIXTURES ?? resolve('target/fixtures');
@@ -17,6 +18,7 @@ mkdirSync(SHOTS, { recursive: true });
 const origin = new URL(BASE_URL).origin;
 const slice = (name) => join(FIXTURES, 'slice', `${name}.img`);
 const CORPUS = process.env.CORPUS ?? resolve('../shared/corpus');
+const VMSIFT = process.env.VMSIFT ?? resolve('target/debug/vmsift');
 
 async function launch() {
   const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'vmsift-e2e-')), {
@@ -261,9 +263,14 @@ const tests = {
     const saved = await download(page, '#save-profile');
     assert.equal(saved.name, 'peers.vmsiftpp');
     assert.ok(saved.bytes.length > 16);
+    // The native CLI builds the same profile, byte for byte, from the same peers: profiles move
+    // both ways between the CLI and the page. Load the CLI's file.
+    const cliProfile = join(mkdtempSync(join(tmpdir(), 'vmsift-cli-')), 'cli.vmsiftpp');
+    execFileSync(VMSIFT, ['profile', 'build', ...['peer1', 'peer2', 'peer3', 'peer4'].map(slice), '-o', cliProfile]);
+    assert.deepEqual(readFileSync(cliProfile), saved.bytes, 'CLI and web app write identical profiles');
     await page.goto(BASE_URL);
     await page.setInputFiles('#target-zone-input', [slice('target')]);
-    await page.setInputFiles('#load-profile', saved.path);
+    await page.setInputFiles('#load-profile', cliProfile);
     await page.waitForSelector('.profile-card');
     assert.equal(await page.textContent('.profile-card .name'), 'Profile: 4 peers');
     await page.waitForSelector('#ranking tbody tr', { timeout: TIMEOUT });
@@ -278,6 +285,25 @@ const tests = {
     assert.match(await page.textContent('#profile-error'), /truncated\.vmsiftpp/);
     assert.equal(await page.textContent('.profile-card .name'), 'Profile: 4 peers');
     await page.screenshot({ path: join(SHOTS, 'profile.png'), fullPage: true });
+  },
+
+  // After one visit the service worker has the shell and the demo fleet: with the network off
+  // the app reloads, its workers start, and the demo is diagnosed.
+  async offline({ context, page }) {
+    await page.goto(BASE_URL);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.click('#demo');
+      await page.waitForFunction(() => document.querySelectorAll('.card.done').length === 9, null, { timeout: TIMEOUT });
+      assert.equal((await topRow(page)).name, 'passwordauthentication');
+      await page.screenshot({ path: join(SHOTS, 'offline.png'), fullPage: true });
+    } finally {
+      await context.setOffline(false);
+    }
   },
 
   // A file that is no profile gives a clear error and changes nothing.

@@ -57,5 +57,7 @@ fn end_to_end(path: &str) -> Result<()> {
         .env("PATH", path)
         .env("BASE_URL", format!("http://127.0.0.1:{port}/"))
         .env("FIXTURES", root().join("target/fixtures"))
-        .env("SHOTS", root().join("target/e2e")))
+        .env("SHOTS", root().join("target/e2e"))
+        // Built by the native test step (the CLI's integration tests).
+        .env("VMSIFT", root().join("target/debug/vmsift")))
 }
