@@ -44,7 +44,7 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     for volume in &machine.volumes {
         let fs = &*volume.fs;
         for rule in &profile.files {
-            for path in expand(fs, &rule.path, &mut warnings) {
+            for path in expand(fs, &rule.path, Entries::Files, &mut warnings) {
                 match extract_file(fs, &path, rule.format) {
                     Ok(found) => settings.extend(found),
                     Err(FsError::NotFound { .. }) => {}
@@ -52,7 +52,8 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
                 }
             }
         }
-        let dirs: Vec<String> = profile.directories.iter().flat_map(|d| expand_dirs(fs, d, &mut warnings)).collect();
+        let dirs: Vec<String> =
+            profile.directories.iter().flat_map(|d| expand(fs, d, Entries::Dirs, &mut warnings)).collect();
         for dir in dirs {
             match fs.read_dir(&dir) {
                 Ok(entries) => settings.extend(entries.into_iter().map(|e| Setting {
@@ -94,36 +95,25 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     }
 }
 
-/// Expands a trailing `*` pattern (`/etc/sysctl.d/*.conf`) against one directory listing.
-fn expand(fs: &dyn FileSystem, pattern: &str, warnings: &mut Vec<String>) -> Vec<String> {
-    let Some((dir, last)) = pattern.rsplit_once('/') else { return vec![] };
-    let Some((prefix, suffix)) = last.split_once('*') else { return vec![pattern.to_owned()] };
-    let dir = if dir.is_empty() { "/" } else { dir };
-    match fs.read_dir(dir) {
-        Ok(entries) => entries
-            .into_iter()
-            .filter(|e| !e.is_dir && matches_glob(&e.name, prefix, suffix))
-            .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
-            .collect(),
-        Err(FsError::NotFound { .. }) => vec![],
-        Err(e) => {
-            warnings.push(e.to_string());
-            vec![]
-        }
-    }
+/// What a `*` pattern's last component matches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entries {
+    /// Files (`/etc/sysctl.d/*.conf`).
+    Files,
+    /// Subdirectories (`/etc/systemd/system/*.wants`).
+    Dirs,
 }
 
-/// Expands a directory pattern whose last component has a `*`
-/// (`/etc/systemd/system/*.wants`) into the matching subdirectories; a plain path is
-/// returned as is.
-fn expand_dirs(fs: &dyn FileSystem, pattern: &str, warnings: &mut Vec<String>) -> Vec<String> {
+/// Expands a pattern whose last component has a `*` against one directory listing; a plain
+/// path is returned as is.
+fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
     let Some((dir, last)) = pattern.rsplit_once('/') else { return vec![] };
     let Some((prefix, suffix)) = last.split_once('*') else { return vec![pattern.to_owned()] };
     let dir = if dir.is_empty() { "/" } else { dir };
     match fs.read_dir(dir) {
         Ok(entries) => entries
             .into_iter()
-            .filter(|e| e.is_dir && matches_glob(&e.name, prefix, suffix))
+            .filter(|e| e.is_dir == (want == Entries::Dirs) && matches_glob(&e.name, prefix, suffix))
             .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
             .collect(),
         Err(FsError::NotFound { .. }) => vec![],
