@@ -67,8 +67,9 @@ pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
     let server =
         tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     eprintln!("xtask: serving {} on http://127.0.0.1:{port}/", dist.display());
-    let csp = build::csp(&[])
-        .replace("script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'");
+    // The same policy as the page's meta tag (which carries the hashes of Trunk's inline
+    // script), so workers and every other response get it too.
+    let csp = page_csp(&dist.join("index.html")).unwrap_or_else(|| build::csp(&[]));
     for request in server.incoming_requests() {
         let response = match resolve(dist, request.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
             Some((path, body)) => tiny_http::Response::from_data(body)
@@ -77,11 +78,17 @@ pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
                 .with_header(header("X-Content-Type-Options", "nosniff")?),
             None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
         };
-        // The page's own meta CSP (with script hashes) is the strict one; the header adds
-        // the origin restriction for every other response (workers, JSON).
         let response = response.with_header(header("Content-Security-Policy", &csp)?);
         // A client that went away is not the server's problem.
         let _ = request.respond(response);
     }
     Ok(())
+}
+
+/// The Content-Security-Policy of the built page's meta tag.
+fn page_csp(index: &Path) -> Option<String> {
+    let html = std::fs::read_to_string(index).ok()?;
+    let after = &html[html.find("http-equiv=\"Content-Security-Policy\"")?..];
+    let content = &after[after.find("content=\"")? + "content=\"".len()..];
+    Some(content[..content.find('"')?].to_owned())
 }
