@@ -34,6 +34,6 @@ pub use machine::{is_config_file, open_machine, Machine, Volume};
 #[cfg(unix)]
 pub use source::FileSource;
 pub use source::{
-    check_bounds, read_vec, BlockCache, Cursor, MemorySource, ReadAt, ReadStats, Slice, Source, CACHE_BLOCK_SIZE,
-    DEFAULT_CACHE_BLOCKS,
+    check_bounds, read_in_blocks, read_vec, BlockCache, Cursor, MemorySource, ReadAt, ReadStats, Slice, Source,
+    CACHE_BLOCK_SIZE, DEFAULT_CACHE_BLOCKS,
 };

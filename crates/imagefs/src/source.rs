@@ -60,6 +60,30 @@ pub fn check_bounds(name: &str, size: u64, offset: u64, len: usize) -> Result<()
     }
 }
 
+/// Splits a read of `buf` at `offset` into pieces that never cross a multiple of `block`
+/// and calls `read(position, piece)` for each, in order: the loop every block-mapped
+/// layer needs (cache blocks, VHD/VHDX blocks, VMDK grains). A `block` of 0 is taken as 1.
+///
+/// # Errors
+/// The first error `read` returns.
+pub fn read_in_blocks(
+    offset: u64,
+    buf: &mut [u8],
+    block: u64,
+    mut read: impl FnMut(u64, &mut [u8]) -> Result<()>,
+) -> Result<()> {
+    let block = block.max(1);
+    let mut done = 0;
+    while done < buf.len() {
+        let pos = offset + done as u64;
+        // At most one block: fits usize because it is at most buf.len().
+        let n = (block - pos % block).min((buf.len() - done) as u64) as usize;
+        read(pos, &mut buf[done..done + n])?;
+        done += n;
+    }
+    Ok(())
+}
+
 /// Reads `len` bytes at `offset` into a new vector, after checking the range against the
 /// source size (so a corrupt length can never cause a huge allocation).
 ///
@@ -286,16 +310,18 @@ impl ReadAt for BlockCache {
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         check_bounds(self.name(), self.size(), offset, buf.len())?;
         let block_size = CACHE_BLOCK_SIZE as u64;
-        let mut done = 0;
-        while done < buf.len() {
-            let pos = offset + done as u64;
+        read_in_blocks(offset, buf, block_size, |pos, part| {
             let block = self.block(pos / block_size)?;
             let within = (pos % block_size) as usize;
-            let n = (block.len() - within).min(buf.len() - done);
-            buf[done..done + n].copy_from_slice(&block[within..within + n]);
-            done += n;
-        }
-        Ok(())
+            let data = block.get(within..within + part.len()).ok_or_else(|| Error::OutOfBounds {
+                file: self.name().to_owned(),
+                offset: pos,
+                len: part.len() as u64,
+                size: self.size(),
+            })?;
+            part.copy_from_slice(data);
+            Ok(())
+        })
     }
 }
 

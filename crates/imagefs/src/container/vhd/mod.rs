@@ -17,7 +17,7 @@ use std::rc::Rc;
 use self::dynamic_header::DynamicHeader;
 use self::footer::{DiskType, Footer, FOOTER_SIZE};
 use super::{detect, open_layer, Disk, FileSet, Format, Layer};
-use crate::{check_bounds, read_vec, Error, ReadAt, Result, Slice, Source};
+use crate::{check_bounds, read_in_blocks, read_vec, Error, ReadAt, Result, Slice, Source};
 
 /// A BAT entry with this value marks a block that was never written.
 const UNALLOCATED: u32 = u32::MAX;
@@ -233,15 +233,7 @@ impl ReadAt for DynamicVhd {
     }
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         check_bounds(&self.name, self.size, offset, buf.len())?;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let left_in_block = self.block_size - pos % self.block_size;
-            let n = (left_in_block.min((buf.len() - done) as u64)) as usize;
-            self.read_in_block(pos, &mut buf[done..done + n])?;
-            done += n;
-        }
-        Ok(())
+        read_in_blocks(offset, buf, self.block_size, |pos, part| self.read_in_block(pos, part))
     }
 }
 

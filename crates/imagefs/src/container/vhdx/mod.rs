@@ -24,7 +24,7 @@ use std::rc::Rc;
 use self::metadata::Metadata;
 use super::vhd::read_parent;
 use super::{detect, open_layer, Disk, FileSet, Format, Layer};
-use crate::{check_bounds, read_vec, Error, ReadAt, Result, Source};
+use crate::{check_bounds, read_in_blocks, read_vec, Error, ReadAt, Result, Source};
 
 /// The BAT and sector bitmaps address the file in 1 MiB units.
 const MIB: u64 = 1024 * 1024;
@@ -345,15 +345,7 @@ impl ReadAt for Vhdx {
     }
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
         check_bounds(&self.name, self.geometry.virtual_size, offset, buf.len())?;
-        let block_size = self.geometry.block_size;
-        let mut done = 0usize;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            let n = (block_size - pos % block_size).min((buf.len() - done) as u64) as usize;
-            self.read_in_block(pos, &mut buf[done..done + n])?;
-            done += n;
-        }
-        Ok(())
+        read_in_blocks(offset, buf, self.geometry.block_size, |pos, part| self.read_in_block(pos, part))
     }
 }
 

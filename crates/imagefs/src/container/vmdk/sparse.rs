@@ -7,7 +7,7 @@ use std::io::Read;
 use std::rc::Rc;
 
 use super::header::{SparseHeader, GD_AT_END};
-use crate::{read_vec, Error, ReadAt, Result, Source};
+use crate::{read_in_blocks, read_vec, Error, ReadAt, Result, Source};
 
 /// Decompressed grains kept; filesystems read a grain in many small pieces.
 const GRAIN_CACHE: usize = 8;
@@ -168,24 +168,31 @@ impl SparseExtent {
         buf: &mut [u8],
         unallocated: &dyn Fn(u64, &mut [u8]) -> Result<()>,
     ) -> Result<()> {
-        let mut done = 0;
-        while done < buf.len() {
-            let pos = offset + done as u64;
+        read_in_blocks(offset, buf, self.grain_bytes, |pos, part| {
             let index = pos / self.grain_bytes;
             let within = pos % self.grain_bytes;
-            let n = ((self.grain_bytes - within) as usize).min(buf.len() - done);
-            let part = &mut buf[done..done + n];
+            let n = part.len();
             match self.grain(index)? {
                 Grain::Unallocated => unallocated(pos, part)?,
                 Grain::Zero => part.fill(0),
                 Grain::At(at) => self.source.read_exact_at(at + within, part)?,
                 Grain::Compressed(at) => {
                     let data = self.inflate(index, at)?;
-                    part.copy_from_slice(&data[within as usize..within as usize + n]);
+                    let start = within as usize;
+                    let src = data.get(start..start + n).ok_or_else(|| Error::Corrupt {
+                        file: self.source.name().to_owned(),
+                        structure: "VMDK compressed grain",
+                        offset: at,
+                        detail: format!(
+                            "grain inflates to {} bytes, fewer than the {}-byte grain",
+                            data.len(),
+                            self.grain_bytes
+                        ),
+                    })?;
+                    part.copy_from_slice(src);
                 }
             }
-            done += n;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
