@@ -11,13 +11,12 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::tools::path_with_tools;
-use crate::{demo, root, run};
+use crate::{demo, dist, root, run};
 
-/// Builds `dist/`.
+/// Builds the release app into [`dist()`](crate::dist).
 pub(crate) fn release() -> Result<()> {
-    let root = root();
-    run(Command::new("trunk").args(["build", "--release"]).env("PATH", path_with_tools()))?;
-    let dist = root.join("dist");
+    let dist = dist();
+    run(Command::new("trunk").args(["build", "--release", "--dist"]).arg(&dist).env("PATH", path_with_tools()))?;
     demo::generate(&dist.join("demo"))?;
     add_csp(&dist.join("index.html"))?;
     write_service_worker(&dist)?;

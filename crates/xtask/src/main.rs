@@ -25,9 +25,10 @@ fn main() -> ExitCode {
         Some("test") => test::run_all(&args[1..]),
         Some("tools") => tools::ensure_build_tools().and_then(|()| tools::ensure_test_tools()),
         Some("demo") => demo::generate(&root().join("target/demo")),
+        Some("e2e") => test::end_to_end_only(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  serve [--port N]   install tools, build the release app and demo fleet, serve on 127.0.0.1:8080\n  test [--quick]     install tools and run every test (native, wasm, end-to-end)\n  build              build the release app into dist/\n  tools              install the build and test tools only\n  demo               generate the demo fleet into target/demo"
+                "usage: cargo xtask <command>\n\n  serve [--port N]   install tools, build the release app and demo fleet, serve on 127.0.0.1:8080\n  test [--quick]     install tools and run every test (native, wasm, end-to-end)\n  build              build the release app into dist/\n  tools              install the build and test tools only\n  demo               generate the demo fleet into target/demo\n  e2e [--no-build] [TEST...]  build the release app, run the named end-to-end tests (all without names)\n\nVMSIFT_DIST overrides the dist/ directory (e.g. to build two copies side by side)."
             );
             return ExitCode::from(2);
         }
@@ -44,6 +45,16 @@ fn main() -> ExitCode {
 /// The workspace root.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Where the release app is built and served from: `$VMSIFT_DIST`, else `dist/`.
+fn dist() -> PathBuf {
+    std::env::var_os("VMSIFT_DIST").map_or_else(|| root().join("dist"), |d| root().join(d))
+}
+
+/// The cargo target directory: `$CARGO_TARGET_DIR`, else `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), |d| root().join(d))
 }
 
 /// Runs a command in the workspace root, echoing it, failing on a non-zero exit.

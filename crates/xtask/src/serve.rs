@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 
-use crate::{build, root, tools};
+use crate::{build, dist, tools};
 
 /// `cargo xtask serve [--port N] [--no-build]`.
 pub(crate) fn run(args: &[String]) -> Result<()> {
@@ -24,7 +24,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
         tools::ensure_build_tools()?;
         build::release()?;
     }
-    serve(&root().join("dist"), port)
+    serve(&dist(), port)
 }
 
 fn mime(path: &Path) -> &'static str {

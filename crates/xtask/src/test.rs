@@ -14,7 +14,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::tools::{self, path_with_tools};
-use crate::{build, root, run, serve};
+use crate::{build, dist, root, run, serve, target_dir};
 
 pub(crate) fn run_all(args: &[String]) -> Result<()> {
     let quick = args.iter().any(|a| a == "--quick");
@@ -45,19 +45,36 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"))?;
     build::release()?;
-    end_to_end(&path)
+    end_to_end(&path, &[])
 }
 
-fn end_to_end(path: &str) -> Result<()> {
+/// `cargo xtask e2e [--no-build] [TEST...]`: the end-to-end tests alone (the CLI they
+/// compare with is built first).
+pub(crate) fn end_to_end_only(args: &[String]) -> Result<()> {
+    let build_first = !args.iter().any(|a| a == "--no-build");
+    let names: Vec<String> = args.iter().filter(|a| *a != "--no-build").cloned().collect();
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+    let path = path_with_tools();
+    run(Command::new("bash").arg("tests/fixtures.sh").env("PATH", &path))?;
+    run(Command::new("cargo").args(["build", "--locked", "-p", "cli"]))?;
+    if build_first {
+        build::release()?;
+    }
+    end_to_end(&path, &names)
+}
+
+fn end_to_end(path: &str, names: &[String]) -> Result<()> {
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).context("finding a free port")?.port();
-    let dist = root().join("dist");
+    let dist = dist();
     std::thread::spawn(move || serve::serve(&dist, port));
     run(Command::new("node")
         .arg("tests/e2e/run.mjs")
+        .args(names)
         .env("PATH", path)
         .env("BASE_URL", format!("http://127.0.0.1:{port}/"))
         .env("FIXTURES", root().join("target/fixtures"))
         .env("SHOTS", root().join("target/e2e"))
         // Built by the native test step (the CLI's integration tests).
-        .env("VMSIFT", root().join("target/debug/vmsift")))
+        .env("VMSIFT", target_dir().join("debug/vmsift")))
 }
