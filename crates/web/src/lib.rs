@@ -84,6 +84,14 @@ pub fn app() -> Html {
             dispatcher.dispatch(Action::Cancel(id));
         })
     };
+    let on_cancel_all = {
+        let (on_cancel, machines) = (on_cancel.clone(), state.machines.clone());
+        Callback::from(move |_: MouseEvent| {
+            for m in machines.iter().filter(|m| m.is_running()) {
+                on_cancel.emit(m.id);
+            }
+        })
+    };
     let on_remove = state.dispatcher().to_callback().reform(Action::Remove);
     let on_make_target = state.dispatcher().to_callback().reform(Action::MakeTarget);
     let on_clear = {
@@ -145,6 +153,9 @@ pub fn app() -> Html {
                 <p class="empty">{ "Start by dropping a target and at least one peer, or try the demo fleet." }</p>
             } else {
                 <div class="machines-bar"><h2>{ "Machines" }</h2>
+                    if state.busy() {
+                        <button id="cancel-all" onclick={on_cancel_all}>{ "Cancel all" }</button>
+                    }
                     <button id="clear" onclick={on_clear}>{ "Clear all" }</button></div>
                 <ul class="cards" aria-label="Machines">
                     if let Some(p) = &state.profile {

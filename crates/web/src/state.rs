@@ -160,7 +160,14 @@ impl State {
 
     /// True while any machine is queued or being read.
     pub(crate) fn busy(&self) -> bool {
-        self.machines.iter().any(|m| matches!(m.status, Status::Queued | Status::Working { .. }))
+        self.machines.iter().any(Machine::is_running)
+    }
+}
+
+impl Machine {
+    /// True while it is queued or being read.
+    pub(crate) fn is_running(&self) -> bool {
+        matches!(self.status, Status::Queued | Status::Working { .. })
     }
 }
 

@@ -63,7 +63,7 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
         Status::Failed(e) => ("failed", html! { <p class="error" role="alert">{ e }</p> }),
         Status::Cancelled => ("cancelled", html! { <p class="status">{ "Cancelled" }</p> }),
     };
-    let running = matches!(m.status, Status::Queued | Status::Working { .. });
+    let running = m.is_running();
     html! {
         <li class={classes!("card", state_class)} data-machine={m.name.clone()} aria-busy={running.to_string()}>
             <header>
