@@ -62,6 +62,39 @@ done
   qemu-img rebase -u -b loop-b.qcow2 -F qcow2 loop-a.qcow2
 )
 
+# --- QCOW2 internal snapshots, a dirty image, a corrupt one -------------------------------
+(
+  cd "$ca"
+  # snap1 = the FAT disk; snap2 after a first write; then the active state moves on again.
+  qemu-img convert -f raw -O qcow2 disk.raw snap.qcow2
+  qemu-img snapshot -c snap1 snap.qcow2
+  qemu-io -c 'write -P 0x61 2M 192k' -c 'write -z 40M 1M' snap.qcow2 >/dev/null
+  qemu-img snapshot -c snap2 snap.qcow2
+  qemu-io -c 'write -P 0x62 2112k 64k' -c 'write -P 0x63 60M 64k' snap.qcow2 >/dev/null
+  for s in snap1 snap2; do qemu-img convert -l snapshot.name=$s -O raw snap.qcow2 snap.qcow2.$s.raw; done
+  TZ=UTC qemu-img snapshot -l snap.qcow2 > snap.qcow2.list
+  # Dirty: lazy refcounts and a process killed before closing the image (bit 0 at 72 stays set).
+  qemu-img create -q -f qcow2 -o lazy_refcounts=on dirty.qcow2 64M
+  qemu-io -c 'write -P 0x44 0 64k' -c 'write -P 0x45 5M 128k' -c 'sigraise 9' dirty.qcow2 >/dev/null 2>&1 || true
+  [ "$(od -An -tx1 -j79 -N1 dirty.qcow2 | tr -d ' ')" = 01 ] || { echo "fixtures: dirty.qcow2 is not dirty" >&2; exit 1; }
+  # Corrupt: point the L2 entry of guest cluster 0 at the refcount block; qemu's overlap check
+  # then refuses the next write there and sets the corrupt bit itself (bit 1 at 72).
+  qemu-img create -q -f qcow2 corrupt.qcow2 64M
+  qemu-io -c 'write -P 0x55 0 64k' -c 'write -P 0x66 1M 64k' corrupt.qcow2 >/dev/null
+  python3 - corrupt.qcow2 <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    h = f.read(112)
+    l1 = struct.unpack(">Q", h[40:48])[0]
+    rt = struct.unpack(">Q", h[48:56])[0]
+    f.seek(l1); l2 = struct.unpack(">Q", f.read(8))[0] & 0x00fffffffffffe00
+    f.seek(rt); rb = struct.unpack(">Q", f.read(8))[0]
+    f.seek(l2); f.write(struct.pack(">Q", (1 << 63) | rb))
+PY
+  qemu-io -c 'write -P 0x77 0 4k' corrupt.qcow2 >/dev/null 2>&1 || true
+  qemu-img info corrupt.qcow2 | grep -q 'corrupt: true' || { echo "fixtures: qemu did not mark corrupt.qcow2" >&2; exit 1; }
+)
+
 # --- 20 GiB sparse images: opening one must read almost nothing -----------------------
 qemu-img create -q -f vpc -o subformat=dynamic,force_size=on "$ca/sparse-20g.vhd" 20G
 qemu-img create -q -f vhdx "$ca/sparse-20g.vhdx" 20G
@@ -78,7 +111,7 @@ done
 
 # --- ground truth: qemu-img's own reading of each image (fixed VHD needs -f vpc) ------
 for img in "$ca"/*.vhd "$ca"/*.vhdx "$ca"/*.qcow2 "$ca"/corpus/*; do
-  case $img in *sparse-20g*|*fat-differential*|*loop-*) continue ;; esac
+  case $img in *sparse-20g*|*fat-differential*|*loop-*|*corrupt*) continue ;; esac
   fmt=(); case $img in *.vhd) fmt=(-f vpc) ;; esac
   (cd "$(dirname "$img")" && qemu-img convert "${fmt[@]}" -O raw "$img" "$img.raw")
 done

@@ -623,3 +623,111 @@ fn unsupported_features_are_named_with_their_offset() {
     let (s, o, _) = unsupported_at(open_mem(mem("v.vhdx", items), &[]));
     assert_eq!((s, o), ("VHDX metadata table", entry as u64));
 }
+
+#[test]
+fn qcow2_snapshots_are_listed_and_open_read_only_as_qemu_reads_them() {
+    // snap.qcow2: snapshot snap1, writes, snapshot snap2, more writes (20-containers-a.sh).
+    let disk = open(&["snap.qcow2"]).unwrap();
+    let variant = &disk.layers[0].variant;
+    assert!(variant.starts_with("v3, 2 snapshots: 1 'snap1' 67108864 bytes "), "{variant}");
+    // Every snapshot of `TZ=UTC qemu-img snapshot -l`: ID, tag and date as qemu prints them.
+    let list = std::fs::read_to_string(fixture("snap.qcow2.list")).unwrap();
+    let rows: Vec<Vec<&str>> = list.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    let snapshots = imagefs::container::qcow2_snapshots(&*file("snap.qcow2")).unwrap();
+    for (row, snapshot) in rows.iter().zip(&snapshots) {
+        let date = format!("{} {} UTC", row[4], row[5]);
+        assert_eq!((snapshot.id.as_str(), snapshot.name.as_str()), (row[0], row[1]));
+        assert_eq!(snapshot.date_utc(), date);
+        assert_eq!(snapshot.virtual_size, 64 << 20);
+        assert!(variant.contains(&format!("{} '{}' 67108864 bytes {date}", row[0], row[1])), "{variant}");
+    }
+    assert_same_bytes(&*disk.source, &fixture("snap.qcow2.raw"));
+
+    // Each snapshot, by name (and snap2 by its ID), reads as `qemu-img convert -l snapshot.name=`.
+    for (which, raw) in
+        [("snap1", "snap.qcow2.snap1.raw"), ("snap2", "snap.qcow2.snap2.raw"), ("2", "snap.qcow2.snap2.raw")]
+    {
+        let top = file("snap.qcow2");
+        let disk = imagefs::container::open_snapshot(Rc::clone(&top), &FileSet::new(vec![top]), which).unwrap();
+        assert!(disk.layers[0].variant.starts_with("v3, snapshot "), "{}", disk.layers[0].variant);
+        assert!(disk.layers[0].variant.ends_with("(read-only)"), "{}", disk.layers[0].variant);
+        assert_same_bytes(&*disk.source, &fixture(raw));
+    }
+    // The three states differ where the writes went (so the comparisons above can fail).
+    let at = |path: &str| {
+        let mut b = [0u8; 1];
+        FileSource::open(&fixture(path)).unwrap().read_exact_at(2112 << 10, &mut b).unwrap();
+        b[0]
+    };
+    assert_eq!((at("snap.qcow2.snap1.raw"), at("snap.qcow2.snap2.raw"), at("snap.qcow2.raw")), (0, 0x61, 0x62));
+
+    let top = file("snap.qcow2");
+    match imagefs::container::open_snapshot(Rc::clone(&top), &FileSet::new(vec![top]), "snap3") {
+        Err(Error::Unrecognized { file, detail }) => {
+            assert_eq!(file, "snap.qcow2");
+            assert!(
+                detail.contains("no internal snapshot named 'snap3'") && detail.contains("'snap2' (id 2)"),
+                "{detail}"
+            );
+        }
+        other => panic!("expected Unrecognized, got {other:?}"),
+    }
+    let raw = file("disk.raw");
+    assert!(matches!(
+        imagefs::container::open_snapshot(Rc::clone(&raw), &FileSet::new(vec![raw]), "snap1"),
+        Err(Error::Unsupported { .. })
+    ));
+}
+
+#[test]
+fn qcow2_snapshot_table_claims_are_bounded_by_the_file() {
+    let good = bytes("snap.qcow2");
+    let set = |at: usize, value: &[u8]| {
+        let mut d = good.clone();
+        d[at..at + value.len()].copy_from_slice(value);
+        mem("s.qcow2", d)
+    };
+    // More snapshots than qemu allows, and more than the file can hold.
+    for (count, needle) in [(70_000u32, "over qemu's limit"), (60_000, "cannot fit")] {
+        match open_mem(set(60, &count.to_be_bytes()), &[]) {
+            Err(Error::Corrupt { structure: "QCOW2 snapshot table", offset: 60, detail, .. }) => {
+                assert!(detail.contains(needle), "{detail}")
+            }
+            other => panic!("nb_snapshots {count}: {other:?}"),
+        }
+    }
+    // extra_data_size of the first entry beyond qemu's 1 KiB.
+    let table = u64::from_be_bytes(good[64..72].try_into().unwrap()) as usize;
+    match open_mem(set(table + 36, &4096u32.to_be_bytes()), &[]) {
+        Err(Error::Corrupt { offset, detail, .. }) => {
+            assert_eq!(offset, table as u64 + 36);
+            assert!(detail.contains("extra_data_size 4096"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn qcow2_dirty_image_reads_and_says_so_corrupt_image_is_refused() {
+    // Left by a process killed with lazy refcounts on: qemu-img convert reads it as is.
+    let disk = open(&["dirty.qcow2"]).unwrap();
+    assert_eq!(disk.layers[0].variant, "v3, dirty (not closed cleanly: refcounts may be stale, reading is unaffected)");
+    assert_same_bytes(&*disk.source, &fixture("dirty.qcow2.raw"));
+    let mut b = [0u8; 1];
+    disk.source.read_exact_at(5 << 20, &mut b).unwrap();
+    assert_eq!(b[0], 0x45);
+
+    // Marked corrupt by qemu's own overlap check.
+    match open(&["corrupt.qcow2"]) {
+        Err(e @ Error::Corrupt { .. }) => {
+            let text = e.to_string();
+            assert!(
+                text.starts_with("corrupt.qcow2: corrupt QCOW2 header at offset 0x48: the corrupt bit is set"),
+                "{text}"
+            );
+            assert!(text.contains("qemu-img check -r all"), "{text}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}

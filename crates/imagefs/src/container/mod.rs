@@ -12,6 +12,7 @@ mod vhdx;
 mod vmdk;
 
 pub use ova::ovf_descriptor;
+pub use qcow2::{open_snapshot, snapshots as qcow2_snapshots, Snapshot};
 
 use std::rc::Rc;
 

@@ -18,7 +18,7 @@ const MAX_BACKING_NAME: u32 = 1023;
 const MAX_EXTENSIONS: usize = 2 * 1024 * 1024 / 8;
 
 /// qemu caps the L1 table at 32 MiB; a larger one is corrupt.
-const MAX_L1_BYTES: u64 = 32 * 1024 * 1024;
+pub(super) const MAX_L1_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Extension type that ends the extension list.
 const EXT_END: u32 = 0;
@@ -62,19 +62,44 @@ pub(super) struct Header {
     pub(super) compression: Compression,
     /// L2 entries are 128 bits with 32 subcluster bits each (version 3 feature).
     pub(super) extended_l2: bool,
+    /// The dirty bit (version 3, lazy refcounts): the image was not closed cleanly and its
+    /// refcounts may be stale. L1/L2 tables are always written before the data they map is
+    /// acknowledged, so reading is unaffected.
+    pub(super) dirty: bool,
+    /// Number of internal snapshots (`nb_snapshots`).
+    pub(super) nb_snapshots: u32,
+    /// Absolute offset of the snapshot table (`snapshots_offset`).
+    pub(super) snapshots_offset: u64,
 }
 
 impl Header {
     pub(super) fn cluster_size(&self) -> u64 {
         1 << self.cluster_bits
     }
+
+    /// Bytes per L2 entry: 8, or 16 with extended L2 entries.
+    pub(super) fn l2_entry_size(&self) -> u64 {
+        if self.extended_l2 {
+            16
+        } else {
+            8
+        }
+    }
 }
 
 /// Reads and checks the header of `file`.
 ///
 /// # Errors
-/// [`Error::Corrupt`] for impossible values, [`Error::Unsupported`] for encryption, external
-/// data files and unknown incompatible features.
+/// [`Error::Corrupt`] for impossible values and for an image whose corrupt bit is set,
+/// [`Error::Unsupported`] for encryption, external data files and unknown incompatible
+/// features.
+///
+/// The corrupt bit (incompatible feature bit 1, at offset 72) is refused although qemu still
+/// opens such an image read-only: qemu sets it when it caught its own metadata pointing
+/// where it must not (an L2 entry onto a refcount block, say), so some guest clusters may
+/// map to metadata or to another cluster's data. vmsift ranks settings read from the disk
+/// and has no way to tell a reader which of them came from a bad mapping, so it refuses
+/// the whole image and says how to repair a copy.
 pub(super) fn read(file: &dyn ReadAt) -> Result<Header> {
     let name = file.name();
     let corrupt = |offset: u64, detail: String| Error::Corrupt {
@@ -138,6 +163,14 @@ pub(super) fn read(file: &dyn ReadAt) -> Result<Header> {
     if incompat & INCOMPAT_EXTERNAL_DATA != 0 {
         return Err(unsupported(72, "the guest data is in an external data file (data_file option)".into()));
     }
+    if incompat & INCOMPAT_CORRUPT != 0 {
+        return Err(corrupt(
+            72,
+            "the corrupt bit is set: qemu found inconsistent metadata in this image and stopped writing to it, so \
+             data read from it may be wrong; repair a copy with `qemu-img check -r all` and open that"
+                .into(),
+        ));
+    }
     let known = INCOMPAT_DIRTY | INCOMPAT_CORRUPT | INCOMPAT_COMPRESSION_TYPE | INCOMPAT_EXTENDED_L2;
     if incompat & !known != 0 {
         return Err(unsupported(72, format!("unknown incompatible feature bits {:#x}", incompat & !known)));
@@ -179,6 +212,11 @@ pub(super) fn read(file: &dyn ReadAt) -> Result<Header> {
         Some(String::from_utf8_lossy(&bytes).into_owned())
     };
     let backing_format = read_extensions(file, u64::from(header_len), cluster_size)?;
+    let nb_snapshots = be32(&b, 60);
+    let snapshots_offset = be64(&b, 64);
+    if nb_snapshots > 0 && snapshots_offset % cluster_size != 0 {
+        return Err(corrupt(64, format!("snapshots_offset {snapshots_offset:#x} is not cluster aligned")));
+    }
     Ok(Header {
         version,
         cluster_bits,
@@ -189,6 +227,9 @@ pub(super) fn read(file: &dyn ReadAt) -> Result<Header> {
         backing_format,
         compression,
         extended_l2,
+        dirty: incompat & INCOMPAT_DIRTY != 0,
+        nb_snapshots,
+        snapshots_offset,
     })
 }
 

@@ -5,16 +5,21 @@
 //! tables (read on demand, a few cached) whose entries give each cluster's host offset,
 //! mark it compressed (zlib or zstd), all-zero, or unallocated, in which case it is read
 //! from the backing file. With extended L2 entries each cluster is split into 32
-//! subclusters with their own allocated / zero bits. Refcounts and snapshots are not
-//! needed to read the active image and are ignored.
+//! subclusters with their own allocated / zero bits. Refcounts are not needed to read and
+//! are ignored (so a dirty image, whose refcounts may be stale, reads fine; its layer says
+//! it is dirty). Internal snapshots are listed in the layer's variant, and
+//! [`open_snapshot`] reads one through its saved L1 table. An image with the corrupt bit
+//! set is refused (see `header::read`).
 
 mod compressed;
 mod header;
+mod snapshot;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use self::header::{be64, Compression, Header};
+pub use self::snapshot::Snapshot;
 use super::vhd::read_parent;
 use super::{open_layer, Disk, FileSet, Format, Layer};
 use crate::{check_bounds, read_vec, Error, ReadAt, Result, Source};
@@ -34,12 +39,95 @@ const MAX_CACHED_L2: usize = 8;
 /// Subclusters per cluster with extended L2 entries.
 const SUBCLUSTERS: u64 = 32;
 
-/// Opens a QCOW2 image whose magic [`super::detect`] found.
+/// Snapshots named in a layer's variant; the count says how many more there are.
+const MAX_LISTED_SNAPSHOTS: u32 = 8;
+
+/// Opens a QCOW2 image whose magic [`super::detect`] found: its active state.
 pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     let header = header::read(&*top)?;
+    let listed = snapshot::read(&*top, &header, MAX_LISTED_SNAPSHOTS)?;
+    let mut variant = String::new();
+    if header.dirty {
+        variant.push_str(", dirty (not closed cleanly: refcounts may be stale, reading is unaffected)");
+    }
+    if header.nb_snapshots > 0 {
+        let names: Vec<String> = listed.iter().map(Snapshot::describe).collect();
+        variant.push_str(&format!(", {} snapshots: {}", header.nb_snapshots, names.join("; ")));
+        if header.nb_snapshots > MAX_LISTED_SNAPSHOTS {
+            variant.push_str(&format!("; {} more", header.nb_snapshots - MAX_LISTED_SNAPSHOTS));
+        }
+    }
+    let (l1_offset, l1_size, size) = (header.l1_table_offset, header.l1_size, header.size);
+    build(top, files, depth, header, (l1_offset, l1_size, size), &variant)
+}
+
+/// The internal snapshots of the QCOW2 image `file`, in table order.
+///
+/// # Errors
+/// [`Error::Unsupported`] when `file` is not a QCOW2 image; header and snapshot table errors.
+pub fn snapshots(file: &dyn ReadAt) -> Result<Vec<Snapshot>> {
+    let header = header::read(file)?;
+    snapshot::read(file, &header, snapshot::MAX_SNAPSHOTS)
+}
+
+/// Opens the internal snapshot `snapshot` (matched by name, else by ID, as `qemu-img -s`
+/// does) of the QCOW2 image `top`, read-only: guest reads go through the L1 table saved
+/// with the snapshot, and clusters it leaves unallocated come from the backing file, as
+/// qemu reads them (`qemu-img convert -l snapshot.name=…`).
+///
+/// # Errors
+/// [`Error::Unsupported`] when `top` is not QCOW2, [`Error::Unrecognized`] listing the
+/// snapshots when none matches, and the errors of opening the image.
+pub fn open_snapshot(top: Source, files: &FileSet, snapshot: &str) -> Result<Disk> {
+    if super::detect(&*top)? != Format::Qcow2 {
+        return Err(Error::Unsupported {
+            file: top.name().to_owned(),
+            structure: "image",
+            offset: 0,
+            detail: format!("opening snapshot '{snapshot}': only QCOW2 images have internal snapshots"),
+        });
+    }
+    let header = header::read(&*top)?;
+    let all = snapshot::read(&*top, &header, snapshot::MAX_SNAPSHOTS)?;
+    let Some(found) = all.iter().find(|s| s.name == snapshot).or_else(|| all.iter().find(|s| s.id == snapshot)) else {
+        let names: Vec<String> =
+            all.iter().take(MAX_LISTED_SNAPSHOTS as usize).map(|s| format!("'{}' (id {})", s.name, s.id)).collect();
+        return Err(Error::Unrecognized {
+            file: top.name().to_owned(),
+            detail: format!(
+                "no internal snapshot named '{snapshot}'; it has {} snapshots{}{}",
+                all.len(),
+                if names.is_empty() { "" } else { ": " },
+                names.join(", ")
+            ),
+        });
+    };
+    let cluster_size = header.cluster_size();
+    let entries_needed = found.virtual_size.div_ceil(cluster_size * (cluster_size / header.l2_entry_size()));
+    if found.l1_table_offset % cluster_size != 0 || u64::from(found.l1_size) < entries_needed {
+        return Err(Error::Corrupt {
+            file: top.name().to_owned(),
+            structure: "QCOW2 snapshot table",
+            offset: found.entry_offset,
+            detail: format!(
+                "snapshot '{}' has an L1 table of {} entries at {:#x}: not cluster aligned or too small for {} bytes",
+                found.name, found.l1_size, found.l1_table_offset, found.virtual_size
+            ),
+        });
+    }
+    let variant = format!(", snapshot {} (read-only)", found.describe());
+    let l1 = (found.l1_table_offset, found.l1_size, found.virtual_size);
+    // Depth 0: the snapshot is always of the file the user named.
+    build(top, files, 0, header, l1, &variant)
+}
+
+/// The disk read through the L1 table `(offset, entries, virtual size)` of `top`, with
+/// `extra` appended to the layer's variant.
+fn build(top: Source, files: &FileSet, depth: u32, header: Header, l1: (u64, u32, u64), extra: &str) -> Result<Disk> {
     let name = top.name().to_owned();
+    let (l1_offset, l1_size, size) = l1;
     // read_vec bounds the table by the file size before allocating.
-    let raw = read_vec(&*top, header.l1_table_offset, u64::from(header.l1_size) * 8)?;
+    let raw = read_vec(&*top, l1_offset, u64::from(l1_size) * 8)?;
     let l1: Vec<u64> = raw.chunks_exact(8).map(|c| be64(c, 0)).collect();
     let (backing, mut backing_layers) = match &header.backing_file {
         None => (None, Vec::new()),
@@ -65,10 +153,20 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     if backing.is_some() {
         variant.push_str(" overlay");
     }
-    let mut layers = vec![Layer { file: name.clone(), format: Format::Qcow2, variant, virtual_size: header.size }];
+    variant.push_str(extra);
+    let mut layers = vec![Layer { file: name.clone(), format: Format::Qcow2, variant, virtual_size: size }];
     layers.append(&mut backing_layers);
-    let reader =
-        Qcow2 { name, file: top, header, l1, backing, l2_cache: RefCell::new(Vec::new()), cluster: RefCell::new(None) };
+    let reader = Qcow2 {
+        name,
+        file: top,
+        header,
+        l1_table_offset: l1_offset,
+        size,
+        l1,
+        backing,
+        l2_cache: RefCell::new(Vec::new()),
+        cluster: RefCell::new(None),
+    };
     Ok(Disk::new(Rc::new(reader), layers))
 }
 
@@ -89,6 +187,10 @@ struct Qcow2 {
     name: String,
     file: Source,
     header: Header,
+    /// Offset of the L1 table in use (the active one or a snapshot's), for error messages.
+    l1_table_offset: u64,
+    /// Virtual size of the state read (a snapshot may predate a resize).
+    size: u64,
     l1: Vec<u64>,
     backing: Option<Source>,
     /// Recently used L2 tables (host offset, entries), most recent last.
@@ -99,7 +201,7 @@ struct Qcow2 {
 
 impl std::fmt::Debug for Qcow2 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Qcow2").field("name", &self.name).field("size", &self.header.size).finish()
+        f.debug_struct("Qcow2").field("name", &self.name).field("size", &self.size).finish()
     }
 }
 
@@ -142,7 +244,7 @@ impl Qcow2 {
             return Ok((Mapping::Backing, to_cluster_end));
         }
         if l2_offset % cluster_size != 0 {
-            let at = self.header.l1_table_offset + l1_index * 8;
+            let at = self.l1_table_offset + l1_index * 8;
             return Err(self.corrupt(
                 "QCOW2 L1 table",
                 at,
@@ -232,10 +334,10 @@ impl ReadAt for Qcow2 {
         &self.name
     }
     fn size(&self) -> u64 {
-        self.header.size
+        self.size
     }
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
-        check_bounds(&self.name, self.header.size, offset, buf.len())?;
+        check_bounds(&self.name, self.size, offset, buf.len())?;
         let mut done = 0usize;
         while done < buf.len() {
             let pos = offset + done as u64;
