@@ -7,6 +7,7 @@
 #   small.raw      24 MiB GPT disk, NTFS holding only the minimal hive as SYSTEM
 #   win-*.vmdk, small-*.vmdk   qemu-img conversions (sparse, stream, flat, split sparse/flat)
 #   win.ova        ustar: win.ovf (a real VMware OVF from the corpus) + win-stream.vmdk
+#   two.ova        ustar: a real two-disk VMware OVF + the Windows and the Linux disk, streamOptimized
 #   linux.raw      64 MiB MBR disk, ext4 with /etc from the corpus (Recipe 3); linux-sparse.vmdk
 #   delta/         base.vmdk + child.vmdk (qemu-img create -b, qemu-io writes into the child)
 #   big/           20 GiB sparse raw with ext4 at 19 GiB, as monolithicSparse and twoGbMaxExtentSparse
@@ -68,6 +69,20 @@ mke2fs -q -F -t ext4 -L root -E offset=1048576,root_owner=0:0 -d "$root" "$cb/li
 qemu-img convert -f raw -O vmdk -o subformat=monolithicSparse "$cb/linux.raw" "$cb/linux-sparse.vmdk"
 cp "$etc/ssh/sshd_config" "$cb/sshd_config"
 cp "$etc/hosts" "$cb/hosts"
+
+# --- OVA with two disks: VMware's two-disk OVF (disk1.vmdk, disk2.vmdk) from the corpus ------
+# disk1 = the Windows disk, disk2 = the Linux disk, both streamOptimized by qemu-img. The tar
+# holds disk2 before disk1, so only the OVF's DiskSection gives the order disk1, disk2.
+mkdir -p "$work/cb-two"
+cp "$corpus/vmconfig/ovf/v2v-test-i-ova-two-disks.ovf" "$work/cb-two/two.ovf"
+cp "$cb/win-stream.vmdk" "$work/cb-two/disk1.vmdk"
+qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$cb/linux.raw" "$work/cb-two/disk2.vmdk"
+tar --format=ustar -C "$work/cb-two" -cf "$cb/two.ova" two.ovf disk2.vmdk disk1.vmdk
+(cd "$work/cb-two" && for d in disk1 disk2; do
+  qemu-img convert -O raw "$d.vmdk" "$work/cb-two/$d.raw"
+  echo "$(sha256sum < "$work/cb-two/$d.raw" | cut -c1-64)  $d.vmdk"
+done > "$cb/two-ova.sha256")
+rm -rf "$work/cb-two"
 
 # --- delta disk: child.vmdk on base.vmdk; the child overwrites 64 KiB at 5 MiB ----------------
 mkdir -p "$cb/delta"

@@ -73,17 +73,18 @@ pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
     };
     // Open every image first: files that another image reads (extents, parents) are then
     // dropped, whether or not they opened on their own.
-    let opened: Vec<(String, Result<Disk>)> =
-        images.into_iter().map(|image| (image.name().to_owned(), container::open_disk(image, &set))).collect();
+    let opened: Vec<(String, Result<Vec<Disk>>)> =
+        images.into_iter().map(|image| (image.name().to_owned(), container::open_disks(image, &set))).collect();
     let consumed: Vec<&str> = opened
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok())
+        .flatten()
         .flat_map(|d| d.consumed.iter().map(String::as_str))
         .collect();
     let mut disks = Vec::new();
     for (name, result) in &opened {
         if !consumed.iter().any(|c| FileSet::same_file(c, name)) {
-            disks.push(result.clone()?);
+            disks.extend(result.clone()?);
         }
     }
     for disk in disks {

@@ -370,3 +370,60 @@ fn stream_optimized_grain_directory_located_by_the_footer() {
     let err = open_disk(Rc::new(MemorySource::new("no-footer.vmdk", bytes)), &FileSet::default()).unwrap_err();
     assert!(matches!(err, Error::Corrupt { structure: "VMDK footer", .. }), "{err:?}");
 }
+
+#[test]
+fn ova_exposes_every_disk_in_the_order_of_its_ovf() {
+    // two.ova: VMware's two-disk OVF, then disk2.vmdk (Linux) before disk1.vmdk (Windows) in
+    // the archive; the OVF's DiskSection puts disk1 first.
+    let expected = expected_hashes("two-ova.sha256");
+    let machine = open_machine(sources(&["two.ova"])).unwrap();
+    assert_eq!(machine.disks.len(), 2);
+    for (i, disk) in machine.disks.iter().enumerate() {
+        let layers: Vec<(&str, Format, &str)> =
+            disk.layers.iter().map(|l| (l.file.as_str(), l.format, l.variant.as_str())).collect();
+        let member = format!("disk{}.vmdk", i + 1);
+        let variant = format!("tar, disk {} of 2", i + 1);
+        assert_eq!(
+            layers,
+            [
+                ("two.ova", Format::Ova, variant.as_str()),
+                (format!("two.ova/{member}").as_str(), Format::Vmdk, "streamOptimized")
+            ]
+        );
+        let hash = &expected.iter().find(|(n, _)| *n == member).unwrap().1;
+        assert_eq!(&sha256_of(&*disk.source), hash, "{member} differs from qemu-img's reading");
+    }
+    // The OVF text goes with the first disk only.
+    assert!(machine.disks[0].descriptor.as_deref().is_some_and(|d| d.contains("vmdisk2")));
+    assert!(machine.disks[1].descriptor.is_none());
+    // NTFS (Windows) on disk 0, ext4 (Linux) on disk 1.
+    let kinds: Vec<(usize, &str)> = machine.volumes.iter().map(|v| (v.disk, v.fs.kind().as_str())).collect();
+    assert_eq!(kinds, [(0, "NTFS"), (1, "ext")]);
+    let hive = machine.volumes[0].fs.read_file("/windows/system32/config/system", 64 << 20).unwrap();
+    assert_eq!(format!("{:x}", Sha256::digest(&hive)), system_hive_hash());
+    let sshd = machine.volumes[1].fs.read_file("/etc/ssh/sshd_config", 1 << 20).unwrap();
+    assert_eq!(sshd, std::fs::read(fixtures().join("sshd_config")).unwrap());
+    // open_disk keeps giving one disk: the first of the OVF.
+    let first = open_disk(source(&fixtures().join("two.ova")), &FileSet::default()).unwrap();
+    assert_eq!(first.layers[1].file, "two.ova/disk1.vmdk");
+}
+
+#[test]
+fn ova_disk_the_archive_lacks_is_named() {
+    // two.ova without its disk1.vmdk member: the tar is cut before that member's header
+    // (the members' order is the archive's: two.ovf, disk2.vmdk, disk1.vmdk).
+    let bytes = std::fs::read(fixtures().join("two.ova")).unwrap();
+    let header = (0..bytes.len())
+        .step_by(512)
+        .find(|&at| bytes[at..at + 100].starts_with(b"disk1.vmdk\0") && &bytes[at + 257..at + 262] == b"ustar")
+        .expect("disk1.vmdk member");
+    let mut cut = bytes[..header].to_vec();
+    cut.extend_from_slice(&[0u8; 1024]); // end-of-archive blocks, as tar writes them
+    let err =
+        imagefs::container::open_disks(Rc::new(MemorySource::new("cut.ova", cut)), &FileSet::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cut.ova: corrupt OVF descriptor at offset 0x200: disk vmdisk1 is file disk1.vmdk, which the archive does \
+         not hold"
+    );
+}

@@ -167,12 +167,24 @@ impl FileSet {
 }
 
 /// Opens the virtual disk whose top file is `top`, resolving any other files it needs
-/// in `files`.
+/// in `files`. For an OVA, that is its first disk (see [`open_disks`]).
 ///
 /// # Errors
 /// Corrupt headers, and [`crate::Error::MissingFile`] when a needed file is absent.
 pub fn open_disk(top: Source, files: &FileSet) -> Result<Disk> {
     open_layer(top, files, 0)
+}
+
+/// Opens every virtual disk whose top file is `top`: the disks of an OVA, in the order of
+/// its OVF descriptor, or else the one disk of [`open_disk`].
+///
+/// # Errors
+/// As [`open_disk`], for the first disk that fails.
+pub fn open_disks(top: Source, files: &FileSet) -> Result<Vec<Disk>> {
+    if detect(&*top)? == Format::Ova {
+        return ova::open_all(top, files, 0);
+    }
+    open_disk(top, files).map(|d| vec![d])
 }
 
 /// Opens `top` as the layer at `depth` of a chain (0 = the file the user named).
