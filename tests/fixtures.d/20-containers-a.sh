@@ -160,3 +160,77 @@ fi
 cp "$ca/dirty.vhdx" "$work/repaired.vhdx"
 qemu-img check -q -r all "$work/repaired.vhdx" || true
 qemu-img convert -O raw "$work/repaired.vhdx" "$ca/dirty.vhdx.raw"
+
+# --- a VHDX whose log holds an active sequence of three entries ----------------------------
+# qemu writes each BAT update as one log entry and applies it at once (it refuses to add an
+# entry while the header names a log: vhdx_log_write returns -ENOTSUP), so it never leaves
+# more than one entry to replay. Here qemu writes three blocks 520 MiB apart, so that their
+# BAT entries lie in three different 4 KiB BAT sectors (three entries, each applied, each
+# under its own log GUID); then the three entries are chained into one unapplied
+# sequence: one log GUID in both headers and the entries, tails at the first entry, CRC-32C
+# recomputed, and the BAT put back as it was before the writes. Only the log's own data
+# (qemu's descriptors and BAT sectors) then makes the blocks visible. Ground truth: qemu's
+# own replay (qemu-img check -r all) of a copy, then convert.
+qemu-img create -q -f vhdx -o subformat=dynamic,block_size=1M "$ca/multilog.vhdx" 1100M
+cp "$ca/multilog.vhdx" "$work/multilog-before.vhdx"
+qemu-io -c 'write -P 0x21 0 1M' -c 'write -P 0x22 520M 1M' -c 'write -P 0x23 1040M 512k' -c 'sigraise 9' \
+  "$ca/multilog.vhdx" >/dev/null 2>&1 || true
+python3 - "$ca/multilog.vhdx" "$work/multilog-before.vhdx" <<'PY'
+import struct, sys
+POLY = 0x82F63B78  # CRC-32C (Castagnoli), reflected
+TABLE = []
+for i in range(256):
+    c = i
+    for _ in range(8):
+        c = (c >> 1) ^ POLY if c & 1 else c >> 1
+    TABLE.append(c)
+def crc32c(b):
+    c = 0xFFFFFFFF
+    for x in b:
+        c = TABLE[(c ^ x) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+def with_crc(block, at):
+    block[at:at + 4] = b"\0\0\0\0"
+    block[at:at + 4] = struct.pack("<I", crc32c(bytes(block)))
+img = bytearray(open(sys.argv[1], "rb").read())
+before = open(sys.argv[2], "rb").read()
+guid = bytes.fromhex("5d0f1c2b8a4e47e6b1a3c4d5e6f70812")
+heads = [0x10000, 0x20000]
+cur = max(heads, key=lambda h: struct.unpack_from("<Q", img, h + 8)[0])
+log_len, log_off = struct.unpack_from("<IQ", img, cur + 68)
+entries = [o for o in range(log_off, log_off + log_len, 4096) if img[o:o + 4] == b"loge"]
+seqs = [struct.unpack_from("<Q", img, o + 16)[0] for o in entries]
+assert len(entries) == 3 and seqs == list(range(seqs[0], seqs[0] + 3)), (entries, seqs)
+for o in entries:
+    length = struct.unpack_from("<I", img, o + 8)[0]
+    entry = img[o:o + length]
+    struct.pack_into("<I", entry, 12, entries[0] - log_off)   # tail: the first entry
+    entry[32:48] = guid                                        # LogGuid
+    with_crc(entry, 4)
+    img[o:o + length] = entry
+for h in heads:
+    header = img[h:h + 4096]
+    header[48:64] = guid
+    with_crc(header, 4)
+    img[h:h + 4096] = header
+# The BAT region (region table at 192 KiB, BAT GUID 2DC27766-F623-4200-9D64-115E9BFD4A08).
+bat_guid = bytes.fromhex("6677c22d23f600429d64115e9bfd4a08")
+count = struct.unpack_from("<I", img, 0x30000 + 8)[0]
+for i in range(count):
+    e = 0x30000 + 16 + 32 * i
+    if img[e:e + 16] == bat_guid:
+        off, length = struct.unpack_from("<QI", img, e + 16)
+        assert img[off:off + length] != before[off:off + length], "qemu did not update the BAT"
+        img[off:off + length] = before[off:off + length]
+open(sys.argv[1], "wb").write(img)
+PY
+if qemu-img info "$ca/multilog.vhdx" >/dev/null 2>&1; then
+  echo "fixtures: qemu sees no log to replay in multilog.vhdx" >&2; exit 1
+fi
+cp "$ca/multilog.vhdx" "$work/multilog-replayed.vhdx"
+qemu-img check -q -r all "$work/multilog-replayed.vhdx" || true
+qemu-img convert -O raw "$work/multilog-replayed.vhdx" "$ca/multilog.vhdx.raw"
+# 1.1 GiB of mostly zeros: qemu's map of the sparse raw file says where the data is.
+qemu-img map --output=json -f raw "$ca/multilog.vhdx.raw" > "$ca/multilog.vhdx.raw.map"
+[ "$(od -An -tx1 -j$((1040 << 20)) -N1 "$ca/multilog.vhdx.raw" | tr -d ' ')" = 23 ] \
+  || { echo "fixtures: qemu's replay of multilog.vhdx did not restore the third block" >&2; exit 1; }
