@@ -69,7 +69,9 @@ make_peer() { # dir host user sid-domain
     "$host" "$(echo "$host" | tr A-Z a-z)" "$(echo "$host" | tr A-Z a-z)" "$(echo "$host" | tr A-Z a-z)" > "$work/$1-system.reg"
   hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$cfg/SYSTEM" "$work/$1-system.reg"
   cp "$R/hivex/minimal" "$cfg/SOFTWARE"; chmod u+w "$cfg/SOFTWARE"
-  hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$cfg/SOFTWARE" \
+  # libguestfs' phony Uninstall keys first (native and WOW6432Node): the v2v files after it
+  # set the Windows 10 CurrentVersion values.
+  hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$cfg/SOFTWARE" "$R/reg-text/libguestfs-windows-software.reg" \
     "$R/reg-text/v2v-win10-software.reg" "$R/reg-text/v2v-windows-software-all.reg"
   # The binary Sid value is the SID in its on-disk form (revision 1, 5 sub-authorities).
   local sidhex
@@ -81,6 +83,11 @@ make_peer() { # dir host user sid-domain
   printf 'Windows Registry Editor Version 5.00\n\n[HKEY_CURRENT_USER\\Volatile Environment]\n"USERPROFILE"="C:\\\\Users\\\\%s"\n"USERNAME"="%s"\n"USERDOMAIN"="%s"\n' \
     "$user" "$user" "$host" > "$work/$1-user.reg"
   hivexregedit --merge --prefix 'HKEY_CURRENT_USER' "$d/Users/$user/NTUSER.DAT" "$work/$1-user.reg"
+  # One per-user install; an INI file under C:/Windows that names the computer (rule I7).
+  printf 'Windows Registry Editor Version 5.00\n\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall]\n\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Teams]\n"DisplayName"="Microsoft Teams"\n"DisplayVersion"="1.5.0.30767"\n"InstallLocation"="C:\\\\Users\\\\%s\\\\AppData\\\\Local\\\\Microsoft\\\\Teams"\n' \
+    "$user" > "$work/$1-user-uninstall.reg"
+  hivexregedit --merge --prefix 'HKEY_CURRENT_USER' "$d/Users/$user/NTUSER.DAT" "$work/$1-user-uninstall.reg"
+  printf '[agent]\r\nserver=mgmt.corp.example\r\nclient=%s\r\nlog=C:\\ProgramData\\agent\\%s.log\r\n' "$host" "$host" > "$d/Windows/agent.ini"
 }
 make_peer a PEER-ALPHA alice 1111111111-2222222222-3333333333
 make_peer b WS-BRAVO bob 3444444444-555555555-666666666
@@ -90,6 +97,34 @@ img="$reg/peer-a-fat.img"
 truncate -s 48M "$img"
 mformat -i "$img" -T 98304 -h 16 -s 32 -v PEERA ::
 mcopy -s -i "$img" "$reg/peers/a/Windows" "$reg/peers/a/Users" ::/
+img="$reg/peer-b-fat.img"
+truncate -s 48M "$img"
+mformat -i "$img" -T 98304 -h 16 -s 32 -v PEERB ::
+mcopy -s -i "$img" "$reg/peers/b/Windows" "$reg/peers/b/Users" ::/
+
+# --- services of the real Windows 10 1709 SYSTEM hive, read by libhivex (Win::Hivex), the
+# oracle for the service settings and their provenance. One line per service with a Start
+# value: name, Start, Type, DelayedAutostart (or -), ImagePath (or -), file offset of
+# Start's vk cell (a hivex value handle).
+cat > "$work/services.pl" <<'PERL'
+use strict; use warnings; use Win::Hivex;
+my $h = Win::Hivex->open($ARGV[0]);
+my $root = $h->root();
+my $cur = $h->value_dword($h->node_get_value($h->node_get_child($root, "Select"), "Current"));
+my $svcs = $h->node_get_child($h->node_get_child($root, sprintf("ControlSet%03d", $cur)), "Services");
+sub val { my ($n, $k) = @_; return eval { $h->node_get_value($n, $k) }; }
+sub num { my $v = shift; return "-" unless $v; my ($t) = $h->value_type($v); return $t == 4 ? $h->value_dword($v) : "-"; }
+for my $n ($h->node_children($svcs)) {
+  my $start = val($n, "Start"); next unless $start;
+  my $img = val($n, "ImagePath");
+  printf "%s\t%s\t%s\t%s\t%s\t%d\n", $h->node_name($n), num($start), num(val($n, "Type")),
+    num(val($n, "DelayedAutostart")), ($img ? $h->value_string($img) : "-"), $start;
+}
+PERL
+perl "$work/services.pl" "$reg/win10-1709/SYSTEM" > "$reg/win10-1709/services.txt"
+v="$reg/vol-1709/Windows/System32/config"
+mkdir -p "$v"
+ln "$reg/win10-1709/SYSTEM" "$v/SYSTEM"
 
 # --- volumes with dirty hives: logs next to them (found case-insensitively, as Windows names
 # NTUSER.DAT's logs ntuser.dat.LOG1), and the same SYSTEM hive without its logs -------------

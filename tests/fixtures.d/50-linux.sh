@@ -20,6 +20,8 @@ linux_tree() {
   cp "$e/ssh/sshd_config" "$e/ssh/ssh_config" "$t/etc/ssh/"
   cp "$e/samba/smb.conf" "$t/etc/samba/"
   cp "$e/apt/sources.list" "$t/etc/apt/sources.list"
+  mkdir -p "$t/etc/network"
+  cp "$e/network/interfaces" "$t/etc/network/interfaces"
   cp "$corpus/linux-etc/velociraptor/debian/sources.list/sources.list" "$t/etc/apt/sources.list.d/ubuntu.list"
   cp /etc/nsswitch.conf "$t/etc/nsswitch.conf"
   cp /usr/lib/os-release "$t/etc/os-release"
@@ -63,7 +65,51 @@ if [ "${VMSIFT_LINUX_LIB:-}" != 1 ]; then
   mkdir -p "$lx/expected"
   linux_tree "$lx/tree"
   seq 1 137 | sed 's/^/2026-01-01 00:00:00 status installed pkg:amd64 /' > "$lx/tree/var/log/dpkg.log"
+  # Netplan: the examples netplan.io ships (Debian package, GPL-3.0), two of them installed
+  # in /etc/netplan; the expected flattening of every example is computed by PyYAML
+  # (BaseLoader: scalars as written) with the rules of crates/settings/src/parse/netplan.rs.
+  (cd "$work" && apt-get download -q netplan.io >/dev/null 2>&1) || { echo "fixtures: apt-get download netplan.io failed" >&2; exit 1; }
+  dpkg-deb -x "$work"/netplan.io_*.deb "$work/netplan"
+  mkdir -p "$lx/netplan/examples" "$lx/netplan/expected" "$lx/tree/etc/netplan"
+  cp "$work"/netplan/usr/share/doc/netplan/examples/*.yaml "$lx/netplan/examples/"
+  python3 - "$lx/netplan" <<'PY'
+import os, sys, yaml
+root = sys.argv[1]
+SECRETS = {"key", "private-key", "shared", "password", "psk", "private-key-password"}
+def item(i):
+    if isinstance(i, dict):
+        parts = []
+        def leaves(d):
+            for k, v in d.items():
+                if k in SECRETS: continue
+                if isinstance(v, dict): leaves(v)
+                elif isinstance(v, list): parts.append(k + "=" + ", ".join(item(x) for x in v))
+                else: parts.append(k + "=" + v)
+        leaves(i)
+        return " ".join(parts)
+    return ", ".join(item(x) for x in i) if isinstance(i, list) else i
+def flat(d, prefix, out):
+    for k, v in d.items():
+        if k in SECRETS: continue
+        name = prefix + "." + k if prefix else k
+        if isinstance(v, dict) and v: flat(v, name, out)
+        elif isinstance(v, dict): out.append((name, "{}"))
+        elif isinstance(v, list): out.append((name, ", ".join(item(x) for x in v)))
+        else: out.append((name, v))
+for f in sorted(os.listdir(root + "/examples")):
+    out = []
+    flat(yaml.load(open(root + "/examples/" + f), Loader=yaml.BaseLoader), "", out)
+    with open(root + "/expected/" + f + ".txt", "w") as o:
+        for n, v in out: o.write(n + "\t" + v + "\n")
+PY
+  cp "$lx/netplan/examples/static.yaml" "$lx/tree/etc/netplan/01-static.yaml"
+  cp "$lx/netplan/examples/bonding.yaml" "$lx/tree/etc/netplan/02-bonding.yaml"
+  # /etc/localtime: a symlink into the zone database on ext4 (as systemd/tzdata make it),
+  # a copy of the host's real TZif file on FAT (no symlinks there).
+  ln -s ../usr/share/zoneinfo/Europe/Berlin "$lx/tree/etc/localtime"
   linux_disk_ext4 "$lx/tree" "$lx/linux-ext4.img"
+  rm "$lx/tree/etc/localtime"; cp /usr/share/zoneinfo/Europe/Berlin "$lx/tree/etc/localtime"
+  tail -n 1 /usr/share/zoneinfo/Europe/Berlin > "$lx/expected/tz-footer.txt"
   linux_disk_fat "$lx/tree" "$lx/linux-fat.img"
   dpkg-query -W -f '${Package} ${Version}\n' bash coreutils dpkg e2fsprogs mtools > "$lx/expected/dpkg.txt"
   (cd "$lx/tree" && find etc/systemd/system -path '*.wants/*' | sort) > "$lx/expected/wants.txt"

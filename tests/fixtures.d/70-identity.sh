@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Identity fixtures: machines that differ only in who they are. Each: 32 MiB MBR disk,
+# Identity fixtures: machines that differ only in who they are. Each: 64 MiB MBR disk,
 # partition 1 ext4 (mke2fs -d) holding real corpus /etc files (sshd_config, smb.conf, hosts,
 # resolv.conf) plus per-machine identity: /etc/hostname, /etc/machine-id (random, as
 # systemd-machine-id-setup makes), a Debian "127.0.1.1 FQDN name" line and the machine's own
@@ -19,9 +19,10 @@ id_tree() { # dir hostname ip mac
   printf 'DEVICE=eth0\nIPADDR=%s\nHWADDR=%s\nGATEWAY=10.0.0.1\n' "$3" "$4" > "$t/etc/default/ifcfg"
 }
 id_ext4() { # tree img
-  rm -f "$2"; truncate -s 32M "$2"
-  printf 'label: dos\nunit: sectors\nstart=2048, size=63488, type=83\n' | sfdisk -q "$2"
-  mke2fs -q -F -t ext4 -E offset=1048576,root_owner=0:0 -d "$1" "$2" 31744k
+  # 64 MiB like id_fat's disk: disk sizes are settings too (disk-header facts).
+  rm -f "$2"; truncate -s 64M "$2"
+  printf 'label: dos\nunit: sectors\nstart=2048, size=129024, type=83\n' | sfdisk -q "$2"
+  mke2fs -q -F -t ext4 -E offset=1048576,root_owner=0:0 -d "$1" "$2" 64512k
 }
 id_fat() { # tree img
   rm -f "$2"; truncate -s 64M "$2"

@@ -26,6 +26,7 @@
 //! | R9 | a value that is an IPv6 address (not `::` or `::1`) → `<ipv6>` | values | |
 //! | R10 | install dates and timestamps: a value named `*Date`, `*Time`, `*Timestamp`, `InstallDate*`, `InstallTime*` holding a Unix time (2000–2100) or FILETIME (2000–2100), or any `REG_QWORD`/8-byte binary in the FILETIME range whose name mentions time/date → `<timestamp>` | values | `InstallDate` `1523264153` → `<timestamp>` |
 //! | R11 | key paths and value names are case-folded to lower case (Windows compares them case-insensitively); the unnamed value is `(default)` | paths, names | `Services\Tcpip` → `services\tcpip` |
+//! | R13 | service image paths ([`canonical_image_path`], [`Kind::Service`](crate::Kind::Service) values only): lower case, program quotes removed, the Windows directory as `%systemroot%` | service values | `\SystemRoot\System32\drivers\x.sys`, `System32\drivers\x.sys` → `%systemroot%\system32\drivers\x.sys` |
 //! | R12 | numbers: `REG_DWORD`/`REG_QWORD`/`REG_DWORD_BIG_ENDIAN` are already decimal; text in `REG_SZ` is left as written (`"01"` and `"1"` differ), since only the type says a value is numeric | values | |
 //!
 //! Tokens (`<user>`, `<hostname>`, …) never occur in real registry data, so they cannot
@@ -44,6 +45,7 @@
 //! | I3 | machine IDs (first line of `/etc/machine-id` and `/var/lib/dbus/machine-id`, 8–64 hex digits) → `<machine-id>`, case-insensitive, whole words | paths, names, values | `/var/log/journal/4f3c…` → `/var/log/journal/<machine-id>` |
 //! | I4 | a MAC address (`52:54:00:12:34:56`, `52-54-…`) anywhere in a value, as a whitespace/comma-separated word → `<mac>` (as R7): MACs are per-machine | values | `hwaddress ether 52:54:00:12:34:56` → `hwaddress ether <mac>` |
 //! | I5 | in a value whose name's last component (after `/`, `.`, `:`) is a per-machine address key (`address`, `addresses`, `ipaddr`, `ipaddrN`, `ipv6addr`, `hwaddr`, `macaddress`, `hwaddress`, `ip`), each IPv4 → `<ipv4>` and IPv6 → `<ipv6>` word, a `/prefix` kept (as R8/R9; not loopback, `0.0.0.0`, `::` or `255.…` masks). Name servers, gateways and DNS are fleet configuration and stay | values | `IPADDR` `10.0.0.11` → `<ipv4>`; `address` `10.0.0.11/24` → `<ipv4>/24`; `nameserver` stays |
+//! | I7 | on Windows, the computer name and TCP/IP host names the registry extractor found (R6) are host names for I1 too, so they become `<hostname>` in `C:/Windows/*.ini`, logs and first lines as in the registry | paths, names, values | `/Windows/setup.ini` `computer=PEER-ALPHA` → `computer=<hostname>` |
 //! | I6 | `/etc/hosts`: the addresses of a name that holds `<hostname>` after I1 → `<ipv4>`/`<ipv6>` unless loopback (`127.0.0.0/8`, `::1`): the machine's own address is per-machine; the list is sorted again after | values | `<hostname>` `10.0.0.11 127.0.1.1` → `127.0.1.1 <ipv4>` |
 /// Canonical form of a config-file value.
 pub fn config_value(raw: &str) -> String {
@@ -215,7 +217,9 @@ fn replace_sids(text: &str) -> String {
     let mut at = 0;
     let mut i = 0;
     while i + PREFIX.len() <= bytes.len() {
-        let boundary = i == 0 || !bytes.get(i - 1).copied().is_some_and(|b| b.is_ascii_alphanumeric());
+        // A digit may precede the SID: Windows glues SIDs to numbers (the firewall's AppCs
+        // names are `S-1-15-2-…-1690466945S-1-5-21-…-1001`); a letter may not (`xs-1-5-21-`).
+        let boundary = i == 0 || !bytes.get(i - 1).copied().is_some_and(|b| b.is_ascii_alphabetic());
         if boundary && bytes.get(i..i + PREFIX.len()).is_some_and(|w| w.eq_ignore_ascii_case(PREFIX.as_bytes())) {
             let mut end = i + PREFIX.len();
             while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'-') {
@@ -281,6 +285,12 @@ impl RegistryContext {
             Some(r) => format!("CurrentControlSet\\{r}"),
             None => "CurrentControlSet".into(),
         })
+    }
+
+    /// Rules R2, R3, R5 and R6 on a piece of registry text (no case folding): for values
+    /// that are re-read outside the walk (program names, service image paths).
+    pub fn text_value(&self, text: &str) -> String {
+        self.text_rules(text)
     }
 
     fn text_rules(&self, text: &str) -> String {
@@ -361,6 +371,34 @@ impl RegistryContext {
         }
         self.text_rules(text)
     }
+}
+
+/// A service's `ImagePath` in one spelling (rule R13): lower case, enclosing quotes of the
+/// program removed, and the Windows directory written as `%systemroot%` whichever way the
+/// installer wrote it (`\SystemRoot\`, `\??\C:\Windows\`, `C:\Windows\`, `%windir%`, or a
+/// bare `System32\…`, which the service control manager resolves against it).
+pub fn canonical_image_path(path: &str) -> String {
+    let mut p = path.trim().to_lowercase();
+    if let Some(rest) = p.strip_prefix('"') {
+        if let Some((program, args)) = rest.split_once('"') {
+            p = format!("{program}{args}");
+        }
+    }
+    if let Some(rest) = p.strip_prefix("\\??\\") {
+        p = rest.to_owned();
+    }
+    for (from, to) in [
+        ("\\systemroot\\", "%systemroot%\\"),
+        ("c:\\windows\\", "%systemroot%\\"),
+        ("%windir%\\", "%systemroot%\\"),
+        ("system32\\", "%systemroot%\\system32\\"),
+    ] {
+        if let Some(rest) = p.strip_prefix(from) {
+            p = format!("{to}{rest}");
+            break;
+        }
+    }
+    p
 }
 
 /// Host names that are loopback names or distribution defaults (rule I2): on a machine so
@@ -446,7 +484,9 @@ impl IdentityContext {
         let text = self.text(path, value);
         let last = name.rsplit(['/', '.', ':']).next().unwrap_or("").to_ascii_lowercase();
         let digits = last.trim_end_matches(|c: char| c.is_ascii_digit());
-        let address_key = ADDRESS_KEYS.contains(&last.as_str()) || (digits == "ipaddr" && digits.len() < last.len());
+        // Netplan's `nameservers.addresses` lists the fleet's DNS servers, not the machine's own.
+        let address_key = (ADDRESS_KEYS.contains(&last.as_str()) || (digits == "ipaddr" && digits.len() < last.len()))
+            && !name.to_ascii_lowercase().contains("nameservers");
         let own_host_entry = path == "/etc/hosts" && name.contains("<hostname>");
         let out = address_words(&text, address_key || own_host_entry);
         if !own_host_entry {
@@ -521,6 +561,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn r13_image_paths() {
+        let want = "%systemroot%\\system32\\drivers\\e1g6032e.sys";
+        for p in [
+            "\\SystemRoot\\System32\\drivers\\E1G6032E.sys",
+            "System32\\drivers\\e1g6032e.sys",
+            "\\??\\C:\\Windows\\system32\\drivers\\e1g6032e.sys",
+            "%windir%\\System32\\drivers\\e1g6032e.sys",
+        ] {
+            assert_eq!(canonical_image_path(p), want, "{p}");
+        }
+        assert_eq!(
+            canonical_image_path("\"C:\\Program Files\\App\\svc.exe\" -k Net"),
+            "c:\\program files\\app\\svc.exe -k net"
+        );
+        assert_eq!(canonical_image_path("\"unterminated"), "\"unterminated");
+    }
+
+    #[test]
     fn numbers_compare_semantically() {
         assert_eq!(config_value("0x1"), "1");
         assert_eq!(config_value("01"), "1");
@@ -588,6 +646,13 @@ mod tests {
         assert_eq!(c.key_path("ProfileList\\S-1-5-21-9-8-7-500"), "profilelist\\<user:500>");
         assert_eq!(c.key_path("S-1-5-21-1-2-3-1001_Classes"), "<user:1001>_classes");
         assert_eq!(c.value("x", 1, &[], "owner=S-1-5-21-1-2-3-1001;S-1-5-19"), "owner=<user:1001>;S-1-5-19");
+        // Regression: a user SID glued to an app container SID (mpssvc AppCs value names in
+        // the real Windows 10 1709 SYSTEM hive) leaked whole.
+        assert_eq!(
+            c.value_name("S-1-15-2-1063257880-416079064-1690466945S-1-5-21-2595688666-2948619230-3055395256-1001"),
+            "s-1-15-2-1063257880-416079064-1690466945<user:1001>"
+        );
+        assert_eq!(c.value("x", 1, &[], "xS-1-5-21-1-2-3-1001"), "xS-1-5-21-1-2-3-1001", "inside a word");
     }
 
     #[test]

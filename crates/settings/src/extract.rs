@@ -4,13 +4,14 @@
 use imagefs::{Error as FsError, FileSystem, Machine};
 
 use crate::canon::config_value;
+use crate::model::{Found, Offset, Origin, Provenance, Source};
 use crate::parse::{
-    parse_apt_sources, parse_crontab, parse_dpkg_status, parse_fstab, parse_group, parse_hosts, parse_ini,
-    parse_key_value, parse_nsswitch, parse_passwd, parse_resolv_conf, parse_sshd_config, parse_sudoers,
-    parse_systemd_unit, Separator,
+    parse_apt_sources, parse_crontab, parse_dpkg_status, parse_fstab, parse_group, parse_hosts, parse_ini_lines,
+    parse_interfaces, parse_key_value_lines, parse_netplan, parse_nsswitch, parse_passwd, parse_resolv_conf,
+    parse_sshd_config, parse_sudoers, parse_systemd_unit, Separator,
 };
 use crate::profile::{ExtractionProfile, FileFormat};
-use crate::{Kind, Setting};
+use crate::{Kind, Setting, SettingKey};
 
 /// Config files larger than this are not parsed (they are not config files).
 pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
@@ -32,6 +33,34 @@ pub struct MachineScan {
     pub read_calls: u64,
     /// Total size of the machine's files.
     pub total_size: u64,
+    /// Files (and hives) the settings were read from, referred to by [`Self::origins`].
+    /// Empty in scans made before provenance existed.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Provenance: `origins[i]` says where `settings[i]` was read. Either as long as
+    /// `settings` or empty; never part of a setting's JSON form or of peer profiles. Use
+    /// [`Self::provenance`] or [`Self::provenance_of`] to resolve it.
+    #[serde(default)]
+    pub origins: Vec<Origin>,
+}
+
+impl MachineScan {
+    /// Where `settings[index]` was read: its file or hive and the cell offset or line.
+    /// `None` for an index out of range or a scan without provenance.
+    pub fn provenance(&self, index: usize) -> Option<Provenance<'_>> {
+        let origin = self.origins.get(index)?;
+        let source = self.sources.get(origin.source as usize)?;
+        Some(Provenance { source, offset: origin.offset })
+    }
+
+    /// Where the setting with `key` was read (settings are sorted by key: a binary search).
+    pub fn provenance_of(&self, key: &SettingKey) -> Option<Provenance<'_>> {
+        let index = self
+            .settings
+            .binary_search_by(|s| (s.kind, s.path.as_str(), s.name.as_str()).cmp(&(key.kind, &key.path, &key.name)))
+            .ok()?;
+        self.provenance(index)
+    }
 }
 
 /// Extracts the settings `profile` names from every volume of `machine`.
@@ -39,14 +68,20 @@ pub struct MachineScan {
 /// A file or directory the profile names but the machine lacks is simply absent; other
 /// read errors become warnings. The first volume that has a setting wins.
 pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineScan {
-    let mut settings = Vec::new();
+    let mut found = Found::default();
     let mut warnings: Vec<String> = machine.warnings.iter().map(ToString::to_string).collect();
-    for volume in &machine.volumes {
+    for (index, volume) in machine.volumes.iter().enumerate() {
+        found.volume = u32::try_from(index).ok();
         let fs = &*volume.fs;
         for rule in &profile.files {
             for path in expand(fs, &rule.path, Entries::Files, &mut warnings) {
                 match extract_file(fs, &path, rule.format) {
-                    Ok(found) => settings.extend(found),
+                    Ok(pairs) => {
+                        let source = found.source(&path, None);
+                        for (setting, offset) in pairs {
+                            found.push(source, offset, setting);
+                        }
+                    }
                     Err(FsError::NotFound { .. }) => {}
                     Err(e) => warnings.push(e.to_string()),
                 }
@@ -56,33 +91,51 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
             profile.directories.iter().flat_map(|d| expand(fs, d, Entries::Dirs, &mut warnings)).collect();
         for dir in dirs {
             match fs.read_dir(&dir) {
-                Ok(entries) => settings.extend(entries.into_iter().map(|e| Setting {
-                    kind: Kind::Directory,
-                    path: dir.clone(),
-                    name: e.name,
-                    value: "present".into(),
-                })),
+                Ok(entries) => {
+                    let source = found.source(&dir, None);
+                    for e in entries {
+                        let setting =
+                            Setting { kind: Kind::Directory, path: dir.clone(), name: e.name, value: "present".into() };
+                        found.push(source, Offset::Unknown, setting);
+                    }
+                }
                 Err(FsError::NotFound { .. }) => {}
                 Err(e) => warnings.push(e.to_string()),
             }
         }
     }
-    for volume in machine
-        .volumes
-        .iter()
-        .filter(|v| imagefs::os::detect_os(&*v.fs).is_some_and(|o| o.family == imagefs::os::OsFamily::Windows))
-    {
-        let (found, problems) = crate::registry::extract_registry(&*volume.fs, &profile.registry);
-        settings.extend(found);
-        warnings.extend(problems);
+    let mut identity = crate::identity::collect_identity(machine);
+    for (index, volume) in machine.volumes.iter().enumerate() {
+        if !imagefs::os::detect_os(&*volume.fs).is_some_and(|o| o.family == imagefs::os::OsFamily::Windows) {
+            continue;
+        }
+        found.volume = u32::try_from(index).ok();
+        let ctx = crate::registry::extract_registry_into(&*volume.fs, &profile.registry, &mut found, &mut warnings);
+        // The computer name names the machine in its other files too (rule I7).
+        for h in &ctx.hostnames {
+            identity.add_hostname(h);
+        }
     }
+    found.volume = None;
     for file in &machine.config_files {
-        settings.extend(crate::vmconfig::extract_source(&**file, &mut warnings));
+        let found_here = crate::vmconfig::extract_source(&**file, &mut warnings);
+        if !found_here.is_empty() {
+            let source = found.source(file.name(), None);
+            for setting in found_here {
+                found.push(source, Offset::Unknown, setting);
+            }
+        }
     }
-    // After every extractor, so host names in any file are tokens (rules I1–I6).
-    crate::identity::anonymize(&crate::identity::collect_identity(machine), &mut settings);
-    settings.sort();
-    settings.dedup_by(|a, b| a.key() == b.key());
+    for (setting, file) in crate::vmconfig::disk_settings(&machine.disks) {
+        let source = match found.sources.iter().position(|s| s.volume.is_none() && s.path == file) {
+            Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
+            None => found.source(&file, None),
+        };
+        found.push(source, Offset::Unknown, setting);
+    }
+    // After every extractor, so host names in any file are tokens (rules I1–I7).
+    crate::identity::anonymize(&identity, &mut found.settings);
+    let (settings, origins) = sort_dedup(found.settings, found.origins);
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
     MachineScan {
@@ -92,7 +145,17 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         bytes_read: machine.stats.bytes(),
         read_calls: machine.stats.calls(),
         total_size,
+        sources: found.sources,
+        origins,
     }
+}
+
+/// Sorts settings with their origins and keeps the first (smallest) value of each key.
+fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Vec<Origin>) {
+    let mut pairs: Vec<(Setting, Origin)> = settings.into_iter().zip(origins).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs.dedup_by(|a, b| a.0.kind == b.0.kind && a.0.path == b.0.path && a.0.name == b.0.name);
+    pairs.into_iter().unzip()
 }
 
 /// What a `*` pattern's last component matches.
@@ -131,25 +194,26 @@ fn matches_glob(name: &str, prefix: &str, suffix: &str) -> bool {
         && lower.ends_with(&suffix.to_ascii_lowercase())
 }
 
-fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<Vec<Setting>, FsError> {
+fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<Vec<(Setting, Offset)>, FsError> {
+    if format == FileFormat::Localtime {
+        return localtime(fs, path);
+    }
     let limit = if format == FileFormat::LineCount { MAX_LOG_FILE } else { MAX_CONFIG_FILE };
     let bytes = fs.read_file(path, limit)?;
     let text = String::from_utf8_lossy(&bytes);
+    let at = |line: Option<u32>| line.map_or(Offset::Unknown, Offset::Line);
+    let setting = |kind, name: String, value: String| Setting { kind, path: path.to_owned(), name, value };
     let config = |pairs: Vec<(String, String)>, fold: bool| {
-        pairs
-            .into_iter()
-            .map(|(name, value)| Setting {
-                kind: Kind::Config,
-                path: path.to_owned(),
-                name: if fold { name.to_lowercase() } else { name },
-                value: config_value(&value),
-            })
-            .collect()
+        let lines = pairs.into_iter().map(|(n, v)| (n, v, None)).collect();
+        config_lines(path, lines, fold)
     };
+    let with_lines = |pairs: Vec<(String, String, u32)>| pairs.into_iter().map(|(n, v, l)| (n, v, Some(l))).collect();
     Ok(match format {
-        FileFormat::Ini => config(parse_ini(&text), true),
-        FileFormat::Whitespace => config(parse_key_value(&text, Separator::Whitespace), true),
-        FileFormat::KeyValue => config(parse_key_value(&text, Separator::Equals), false),
+        FileFormat::Ini => config_lines(path, with_lines(parse_ini_lines(&text)), true),
+        FileFormat::Whitespace => {
+            config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Whitespace)), true)
+        }
+        FileFormat::KeyValue => config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Equals)), false),
         FileFormat::Sshd => config(parse_sshd_config(&text), false),
         FileFormat::SystemdUnit => config(parse_systemd_unit(&text), false),
         FileFormat::Fstab => config(parse_fstab(&text), false),
@@ -161,23 +225,51 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
         FileFormat::Group => config(parse_group(&text), false),
         FileFormat::Crontab => config(parse_crontab(&text, true), false),
         FileFormat::AptSources => config(parse_apt_sources(&text), false),
+        FileFormat::Netplan => config_lines(path, with_lines(parse_netplan(&text)), false),
+        FileFormat::Interfaces => config_lines(path, with_lines(parse_interfaces(&text)), false),
         FileFormat::DpkgStatus => parse_dpkg_status(&text)
             .into_iter()
-            .map(|(name, version)| Setting { kind: Kind::Package, path: path.to_owned(), name, value: version })
+            .map(|(name, version)| (setting(Kind::Package, name, version), Offset::Unknown))
             .collect(),
-        FileFormat::FirstLine => vec![Setting {
-            kind: Kind::FirstLine,
-            path: path.to_owned(),
-            name: String::new(),
-            value: text.lines().next().unwrap_or("").trim().to_owned(),
-        }],
-        FileFormat::LineCount => vec![Setting {
-            kind: Kind::LineCount,
-            path: path.to_owned(),
-            name: String::new(),
-            value: text.lines().count().to_string(),
-        }],
+        FileFormat::FirstLine => {
+            let first = text.lines().next().unwrap_or("").trim().to_owned();
+            vec![(setting(Kind::FirstLine, String::new(), first), at(Some(1)))]
+        }
+        FileFormat::LineCount => {
+            vec![(setting(Kind::LineCount, String::new(), text.lines().count().to_string()), Offset::Unknown)]
+        }
+        FileFormat::Localtime => vec![],
     })
+}
+
+/// `/etc/localtime` → one setting `zone` (see [`crate::parse::localtime`]).
+fn localtime(fs: &dyn FileSystem, path: &str) -> Result<Vec<(Setting, Offset)>, FsError> {
+    use crate::parse::localtime::{zone_from_link, zone_from_tzif, MAX_TZIF_FILE};
+    let setting = |value| Setting { kind: Kind::Config, path: path.to_owned(), name: "zone".into(), value };
+    if let Some(target) = fs.read_link(path)? {
+        if let Some(zone) = zone_from_link(&target) {
+            return Ok(vec![(setting(zone), Offset::Unknown)]);
+        }
+    }
+    // A copy of the zone file, or a link outside the zone database (followed by the read).
+    let bytes = fs.read_file(path, MAX_TZIF_FILE)?;
+    Ok(zone_from_tzif(&bytes).map(|(v, at)| (setting(v), Offset::Byte(at))).into_iter().collect())
+}
+
+/// Config settings from `(name, raw value, line)` triples; `fold` lower-cases names.
+fn config_lines(path: &str, pairs: Vec<(String, String, Option<u32>)>, fold: bool) -> Vec<(Setting, Offset)> {
+    pairs
+        .into_iter()
+        .map(|(name, value, line)| {
+            let setting = Setting {
+                kind: Kind::Config,
+                path: path.to_owned(),
+                name: if fold { name.to_lowercase() } else { name },
+                value: config_value(&value),
+            };
+            (setting, line.map_or(Offset::Unknown, Offset::Line))
+        })
+        .collect()
 }
 
 /// The Windows edition and build from SOFTWARE's `CurrentVersion` key ("Windows 10 Pro

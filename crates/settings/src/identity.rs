@@ -90,7 +90,7 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
 /// Rewrites `settings` in place under rules I1–I6. Registry settings (already
 /// canonical) and package versions (no identity in them) are left as they are.
 pub fn anonymize(ctx: &IdentityContext, settings: &mut [Setting]) {
-    for s in settings.iter_mut().filter(|s| !matches!(s.kind, Kind::Registry | Kind::Package)) {
+    for s in settings.iter_mut().filter(|s| !matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)) {
         let path = ctx.text(&s.path, &s.path);
         let name = ctx.text(&s.path, &s.name);
         s.value = match s.kind {

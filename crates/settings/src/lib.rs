@@ -24,5 +24,5 @@ pub mod registry;
 pub mod vmconfig;
 
 pub use extract::{scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE};
-pub use model::{Kind, Setting, SettingKey};
+pub use model::{Kind, Offset, Origin, Provenance, Setting, SettingKey, Source};
 pub use profile::{ExtractionProfile, FileFormat, FileRule, ProfileError, PROFILE_VERSION};

@@ -44,6 +44,13 @@ pub enum FileFormat {
     AptSources,
     /// dpkg database: installed package → version (kind `package`).
     DpkgStatus,
+    /// Netplan YAML (`/etc/netplan/*.yaml`): dotted names per interface (`crate::parse::netplan`).
+    Netplan,
+    /// ifupdown `/etc/network/interfaces`: per-interface stanza options.
+    Interfaces,
+    /// `/etc/localtime`: the time zone name from its symlink target, or from the zone
+    /// file's TZif footer when it is a copy (name `zone`).
+    Localtime,
 }
 
 /// One file rule. `path` is absolute; a final component with `*` (`/etc/sysctl.d/*.conf`)

@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use imagefs::{open_machine, FileSource, Source};
 use settings::parse::{
-    parse_apt_sources, parse_crontab, parse_fstab, parse_group, parse_hosts, parse_ini, parse_key_value, parse_passwd,
-    parse_resolv_conf, parse_sshd_config, parse_sudoers, Separator,
+    parse_apt_sources, parse_crontab, parse_fstab, parse_group, parse_hosts, parse_ini, parse_interfaces,
+    parse_key_value, parse_netplan, parse_passwd, parse_resolv_conf, parse_sshd_config, parse_sudoers, Separator,
 };
 use settings::{scan_machine, ExtractionProfile, Kind, MachineScan, Setting};
 
@@ -169,7 +169,20 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "server"), Some("0.centos.pool.ntp.org"));
         }
         "augeas-root/etc/network/interfaces" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "auto"), Some("lo"));
+            let p: Vec<(String, String)> = parse_interfaces(text).into_iter().map(|(n, v, _)| (n, v)).collect();
+            assert_eq!(get(&p, "lo/auto"), Some("true"));
+            assert_eq!(get(&p, "lo inet/method"), Some("loopback"));
+            assert_eq!(get(&p, "eth0 inet/method"), Some("dhcp"));
+            assert_eq!(
+                get(&p, "eth0 inet/up"),
+                Some("/etc/init.d/ntpdate restart || true; /etc/init.d/ntp-server start || true")
+            );
+            assert_eq!(get(&p, "eth0-0 inet/address"), Some("134.158.129.99"));
+            assert_eq!(get(&p, "eth0-2 inet/address"), Some("192.168.1.160"));
+            assert_eq!(get(&p, "eth0-3 inet/broadcast"), Some("192.168.1.255"));
+            assert_eq!(get(&p, "adsl0 inet/pre-up").map(|v| v.matches("; ").count()), Some(4));
+            // `## auto eth0` is a comment: eth0 is not brought up automatically.
+            assert_eq!(get(&p, "eth0/auto"), None);
         }
         "augeas-root/etc/pam.d/login" => {
             assert_eq!(
@@ -328,17 +341,87 @@ fn check_linux_scan(scan: &MachineScan) {
         }
     }
     assert!(!scan.settings.iter().any(|s: &Setting| s.path.contains("shadow")));
-    assert!(!scan.settings.iter().any(|s| s.kind == Kind::Vm));
+    assert!(!scan.settings.iter().any(|s| s.kind == Kind::Vm && s.path != settings::vmconfig::DISK_PATH));
+
+    // Network configuration: netplan (addresses are per-machine tokens, name servers and
+    // routes stay) and ifupdown.
+    let netplan = "/etc/netplan/01-static.yaml";
+    assert_eq!(config(netplan, "network.ethernets.enp3s0.addresses"), Some("<ipv4>/24"));
+    assert_eq!(config(netplan, "network.ethernets.enp3s0.nameservers.addresses"), Some("10.10.10.1, 1.1.1.1"));
+    assert_eq!(config(netplan, "network.ethernets.enp3s0.routes"), Some("to=default via=10.10.10.1"));
+    assert_eq!(config("/etc/netplan/02-bonding.yaml", "network.bonds.bond0.dhcp4"), Some("true"));
+    assert_eq!(config("/etc/netplan/02-bonding.yaml", "network.ethernets.enp3s0"), Some("{}"));
+    let ifaces = "/etc/network/interfaces";
+    assert_eq!(config(ifaces, "eth0-0 inet/address"), Some("<ipv4>"));
+    assert_eq!(config(ifaces, "eth0-0 inet/gateway"), Some("134.158.128.1"));
+
+    // Provenance of text settings: the line, found independently in the file's text.
+    let text = corpus("augeas-root/etc/network/interfaces");
+    let line = text.lines().position(|l| l.trim() == "address 134.158.129.99").unwrap() + 1;
+    let key = settings::SettingKey { kind: Kind::Config, path: ifaces.into(), name: "eth0-0 inet/address".into() };
+    let p = scan.provenance_of(&key).expect("provenance");
+    assert_eq!(
+        (p.source.path.as_str(), p.source.volume, p.offset),
+        (ifaces, Some(0), settings::Offset::Line(line as u32))
+    );
+    let text = corpus("augeas-root/etc/sysctl.conf");
+    let line = text.lines().position(|l| l.trim_start().starts_with("net.ipv4.ip_forward")).unwrap() + 1;
+    let key = settings::SettingKey {
+        kind: Kind::Config,
+        path: "/etc/sysctl.conf".into(),
+        name: "net.ipv4.ip_forward".into(),
+    };
+    assert_eq!(scan.provenance_of(&key).map(|p| p.offset), Some(settings::Offset::Line(line as u32)));
+    assert_eq!(scan.origins.len(), scan.settings.len());
+    // Disk-header facts of the raw 64 MiB image.
+    let disk = |name: &str| setting(scan, Kind::Vm, settings::vmconfig::DISK_PATH, name);
+    assert_eq!(disk("disk0.format"), Some("raw"));
+    assert_eq!(disk("disk0.virtual_size"), Some("67108864"));
+    assert_eq!(disk("disk0.layers"), Some("1"));
+}
+
+/// Every example netplan.io ships, flattened by PyYAML in the fixture script (the oracle).
+#[test]
+fn netplan_examples_match_pyyaml() {
+    let dir = fixture("linux/netplan/examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected = std::fs::read_to_string(fixture(&format!("linux/netplan/expected/{name}.txt"))).unwrap();
+        let expected: Vec<(String, String)> =
+            expected.lines().map(|l| l.split_once('\t').unwrap()).map(|(a, b)| (a.into(), b.into())).collect();
+        let mut got: Vec<(String, String)> = parse_netplan(&text).into_iter().map(|(k, v, _)| (k, v)).collect();
+        // PyYAML strips the quotes of scalars; the extractor's canonicalization does too.
+        for (_, v) in &mut got {
+            *v = settings::canon::config_value(v);
+        }
+        let mut expected_canon = expected.clone();
+        for (_, v) in &mut expected_canon {
+            *v = settings::canon::config_value(v);
+        }
+        assert_eq!(got, expected_canon, "{name}");
+        n += 1;
+    }
+    assert!(n >= 25, "{n} examples");
 }
 
 #[test]
 fn whole_linux_image_on_fat32() {
     let scan = scan_image("linux/linux-fat.img");
     check_linux_scan(&scan);
+    // /etc/localtime is a copy of the zone file here: its TZif footer (as `tail -n 1` reads it).
+    let footer = std::fs::read_to_string(fixture("linux/expected/tz-footer.txt")).unwrap();
+    let zone = setting(&scan, Kind::Config, "/etc/localtime", "zone");
+    assert_eq!(zone, Some(format!("tz:{}", footer.trim()).as_str()));
+    assert!(footer.starts_with("CET-1CEST"), "{footer}");
 }
 
 #[test]
 fn whole_linux_image_on_ext4() {
     let scan = scan_image("linux/linux-ext4.img");
     check_linux_scan(&scan);
+    // /etc/localtime is a symlink here: the zone's name.
+    assert_eq!(setting(&scan, Kind::Config, "/etc/localtime", "zone"), Some("Europe/Berlin"));
 }

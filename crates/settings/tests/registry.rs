@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use imagefs::{DirEntry, Error, FileSystem, FsKind, Metadata};
 use settings::registry::log::LogFile;
-use settings::registry::{extract_registry, load_hive, walk_hive, Hive, RawValue};
-use settings::{ExtractionProfile, Kind, Setting};
+use settings::registry::{extract_registry, extract_registry_with_origins, load_hive, walk_hive, Hive, RawValue};
+use settings::{ExtractionProfile, Kind, Offset, Setting};
 
 fn fixtures() -> PathBuf {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/registry"));
@@ -285,7 +285,8 @@ fn peers_differing_in_host_user_and_sid_give_identical_settings() {
     let (b, wb) = peer("b");
     assert!(wa.is_empty() && wb.is_empty(), "{wa:?} {wb:?}");
     assert!(a.len() > 20_000, "{} settings", a.len());
-    assert!(a.iter().all(|s| s.kind == Kind::Registry));
+    // Raw values, plus installed programs and services derived from them.
+    assert!(a.iter().all(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)));
     // The raw hives differ (so the equality below is canonicalization's doing).
     let ca = raw_walk("peers/a/Windows/System32/config/SYSTEM");
     let cb = raw_walk("peers/b/Windows/System32/config/SYSTEM");
@@ -325,9 +326,167 @@ fn scan_machine_reads_the_registry_of_a_windows_volume() {
     let machine = imagefs::open_machine(vec![source]).unwrap();
     let scan = settings::scan_machine(&machine, &ExtractionProfile::default());
     let (direct, _) = peer("a");
-    let from_image: Vec<&Setting> = scan.settings.iter().filter(|s| s.kind == Kind::Registry).collect();
+    let from_image: Vec<&Setting> =
+        scan.settings.iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
     assert_eq!(from_image.len(), direct.len(), "warnings: {:?}", scan.warnings);
     assert!(from_image.iter().zip(&direct).all(|(x, y)| *x == y));
+    // Provenance: every setting has one; registry values point into their hive file.
+    assert_eq!(scan.origins.len(), scan.settings.len());
+    let (i, _) = scan
+        .settings
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.path == "HKLM\\SYSTEM\\select" && s.name == "current")
+        .expect("Select\\Current");
+    let p = scan.provenance(i).unwrap();
+    assert_eq!(p.source.path, "/Windows/System32/config/SYSTEM");
+    assert_eq!(p.source.hive.as_deref(), Some("HKLM\\SYSTEM"));
+    assert_eq!(p.source.volume, Some(0));
+    // The same cell the raw walk of the hive file finds for that value.
+    let hive = read("peers/a/Windows/System32/config/SYSTEM");
+    let hive = Hive::new(&hive, "SYSTEM").unwrap();
+    let root = hive.root().unwrap();
+    let select = hive.find_path(&root, "Select").unwrap();
+    let mut offsets = Vec::new();
+    hive.values(&select, &mut offsets).unwrap();
+    let cell = offsets.into_iter().find(|&o| hive.value_name(&hive.value(o).unwrap()) == "Current").unwrap();
+    assert_eq!(p.offset, Offset::Cell(cell));
+    assert!(p.to_string().starts_with("volume 0: /Windows/System32/config/SYSTEM (HKLM\\SYSTEM) cell 0x"), "{p}");
+}
+
+/// Installed programs from SOFTWARE (native and WOW6432Node) and from a user's NTUSER.DAT,
+/// as libguestfs' phony Uninstall keys and the fixture's per-user install define them.
+#[test]
+fn uninstall_keys_become_packages() {
+    let (a, _) = peer("a");
+    let package = |path: &str, name: &str| {
+        a.iter().find(|s| s.kind == Kind::Package && s.path == path && s.name == name).map(|s| s.value.as_str())
+    };
+    let native = "HKLM\\SOFTWARE\\microsoft\\windows\\currentversion\\uninstall";
+    let wow = "HKLM\\SOFTWARE\\wow6432node\\microsoft\\windows\\currentversion\\uninstall";
+    let user = "HKU\\<user:1001>\\software\\microsoft\\windows\\currentversion\\uninstall";
+    assert_eq!(package(native, "Test1 is not real software"), Some("1.2.3"));
+    assert_eq!(package(native, "Test2 is not real software"), Some("1.2.4"));
+    assert_eq!(package(native, "Test3 is not real software"), Some("1.2.5"));
+    assert_eq!(package(wow, "Test4 is not real software"), Some("1.2.6"));
+    assert_eq!(package(user, "Microsoft Teams"), Some("1.5.0.30767"));
+    assert_eq!(a.iter().filter(|s| s.kind == Kind::Package).count(), 5);
+    // The raw values stay (see registry::software): both views of one program.
+    assert_eq!(get(&a, &format!("{native}\\test1"), "displayversion"), "1.2.3");
+}
+
+/// Services of the real Windows 10 1709 SYSTEM hive against libhivex (Win::Hivex, run by
+/// the fixture script): one service setting per key with a Start value, the words for
+/// Start/Type, the image path, and the provenance cell equal to hivex's value handle.
+#[test]
+fn services_of_a_real_system_hive_match_libhivex() {
+    let expected = std::fs::read_to_string(fixtures().join("win10-1709/services.txt")).unwrap();
+    let fs = DirFs(fixtures().join("vol-1709"));
+    let (found, sources, warnings) = extract_registry_with_origins(&fs, &ExtractionProfile::default().registry);
+    // The upstream hive was copied while dirty and came without its logs (hivex reads it as is too).
+    assert!(warnings.len() == 1 && warnings[0].contains("is dirty"), "{warnings:?}");
+    let services: BTreeMap<&str, (&Setting, Offset, &str)> = found
+        .iter()
+        .filter(|(s, _)| s.kind == Kind::Service)
+        .map(|(s, o)| (s.name.as_str(), (s, o.offset, sources[o.source as usize].path.as_str())))
+        .collect();
+    let lines: Vec<&str> = expected.lines().collect();
+    assert!(lines.len() > 600, "{} services", lines.len());
+    assert_eq!(services.len(), lines.len());
+    let start_word = |n: &str, delayed: &str| match (n, delayed) {
+        ("0", _) => "boot",
+        ("1", _) => "system",
+        ("2", "1") => "auto-delayed",
+        ("2", _) => "auto",
+        ("3", _) => "demand",
+        ("4", _) => "disabled",
+        _ => panic!("start {n}"),
+    };
+    let type_word = |n: &str| match n {
+        "1" => "kernel-driver",
+        "2" => "fs-driver",
+        "16" => "own-process",
+        "32" => "share-process",
+        "96" => "user-share-process",
+        "80" => "user-own-process",
+        "272" => "own-process+interactive",
+        _ => "",
+    };
+    let mut checked_types = 0;
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        let [name, start, kind, delayed, image, handle] = f[..] else { panic!("{line}") };
+        let (setting, offset, file) = services[name.to_lowercase().as_str()];
+        assert_eq!(file, "/Windows/System32/config/SYSTEM");
+        assert_eq!(offset, Offset::Cell(handle.parse::<u32>().unwrap() - 4096), "{name}: hivex handle {handle}");
+        assert!(
+            setting.value.starts_with(&format!("start={} ", start_word(start, delayed))),
+            "{name}: {}",
+            setting.value
+        );
+        if !type_word(kind).is_empty() {
+            let t = format!(" type={}", type_word(kind));
+            assert!(
+                setting.value.contains(&format!("{t} ")) || setting.value.ends_with(&t),
+                "{name}: {}",
+                setting.value
+            );
+            checked_types += 1;
+        }
+        if image != "-" {
+            let file_name = image.rsplit('\\').next().unwrap().to_lowercase().replace('"', "");
+            assert!(
+                setting.value.contains(" image=") && setting.value.contains(&file_name),
+                "{name}: {}",
+                setting.value
+            );
+        }
+    }
+    assert!(checked_types > 600, "{checked_types}");
+    let value = |name: &str| services[name].0.value.as_str();
+    assert_eq!(
+        value("1394ohci"),
+        "start=demand type=kernel-driver image=%systemroot%\\system32\\drivers\\1394ohci.sys"
+    );
+    assert_eq!(value("3ware"), "start=boot type=kernel-driver image=%systemroot%\\system32\\drivers\\3ware.sys");
+    assert_eq!(
+        value("aarsvc"),
+        "start=demand type=user-share-process image=%systemroot%\\system32\\svchost.exe -k aarsvcgroup -p"
+    );
+    // The raw Start value is the same cell as the service's provenance.
+    let (_, raw) = found
+        .iter()
+        .find(|(s, _)| s.kind == Kind::Registry && s.path.ends_with("\\services\\1394ohci") && s.name == "start")
+        .unwrap();
+    assert_eq!(raw.offset, services["1394ohci"].1);
+}
+
+/// The computer name found in SYSTEM names the machine in its other files too (rule I7):
+/// two Windows volumes that differ only in identity scan to the same settings, INI included.
+#[test]
+fn windows_computer_name_is_a_token_outside_the_registry() {
+    let scan = |name: &str| {
+        let img = fixtures().join(name);
+        let source: imagefs::Source = Rc::new(imagefs::FileSource::open(&img).unwrap());
+        settings::scan_machine(&imagefs::open_machine(vec![source]).unwrap(), &ExtractionProfile::default())
+    };
+    let (a, b) = (scan("peer-a-fat.img"), scan("peer-b-fat.img"));
+    let ini = |s: &settings::MachineScan, name: &str| {
+        s.settings
+            .iter()
+            .find(|x| x.kind == Kind::Config && x.path.eq_ignore_ascii_case("/Windows/agent.ini") && x.name == name)
+            .map(|x| x.value.clone())
+    };
+    assert_eq!(ini(&a, "agent/client").as_deref(), Some("<hostname>"));
+    assert_eq!(ini(&a, "agent/log").as_deref(), Some("C:\\ProgramData\\agent\\<hostname>.log"));
+    assert_eq!(ini(&a, "agent/server").as_deref(), Some("mgmt.corp.example"));
+    let diff: Vec<_> = a.settings.iter().filter(|s| !b.settings.contains(s)).take(5).collect();
+    assert!(diff.is_empty() && a.settings.len() == b.settings.len(), "a and b differ: {diff:#?}");
+    // Text provenance: the INI line.
+    let key = a.settings.iter().find(|x| x.name == "agent/client").unwrap().key();
+    let p = a.provenance_of(&key).unwrap();
+    assert!(p.source.path.eq_ignore_ascii_case("/Windows/agent.ini"), "{p}");
+    assert_eq!(p.offset, Offset::Line(3));
 }
 
 const NT_HIVE_UNREADABLE: &str = "<nt-hive could not read>";

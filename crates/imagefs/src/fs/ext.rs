@@ -125,6 +125,16 @@ impl FileSystem for ExtFs {
         Ok(Metadata { is_dir, size: if is_dir { 0 } else { meta.len() } })
     }
 
+    fn read_link(&self, path: &str) -> Result<Option<String>> {
+        let abs = Self::absolute(path);
+        let meta = self.fs.symlink_metadata(abs.as_str()).map_err(|e| self.error(path, e))?;
+        if !meta.is_symlink() {
+            return Ok(None);
+        }
+        let target = self.fs.read_link(abs.as_str()).map_err(|e| self.error(path, e))?;
+        Ok(Some(target.display().to_string()))
+    }
+
     fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>> {
         let mut file = self.fs.open(Self::absolute(path).as_str()).map_err(|e| self.error(path, e))?;
         let size = file.metadata().len();

@@ -82,6 +82,15 @@ pub trait FileSystem {
     /// [`Error::NotFound`], or the filesystem's error.
     fn read_range(&self, path: &str, offset: u64, len: u64) -> Result<Vec<u8>>;
 
+    /// The target of the symbolic link at `path` as stored (not resolved), or `None` when
+    /// `path` is not a symlink or the filesystem has none (FAT, NTFS here).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], or the filesystem's error.
+    fn read_link(&self, path: &str) -> Result<Option<String>> {
+        self.metadata(path).map(|_| None)
+    }
+
     /// The whole file at `path`, refusing files over `limit` bytes.
     ///
     /// # Errors

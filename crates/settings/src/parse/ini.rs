@@ -8,9 +8,14 @@ use super::MAX_LINES;
 /// have no `section/` prefix. Section and key names keep their case; callers fold it
 /// where the format is case-insensitive.
 pub fn parse_ini(text: &str) -> Vec<(String, String)> {
+    parse_ini_lines(text).into_iter().map(|(n, v, _)| (n, v)).collect()
+}
+
+/// [`parse_ini`] with the 1-based line number of each pair (its provenance).
+pub fn parse_ini_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut section = String::new();
     let mut out = Vec::new();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
@@ -27,7 +32,7 @@ pub fn parse_ini(text: &str) -> Vec<(String, String)> {
             continue;
         }
         let name = if section.is_empty() { key.to_owned() } else { format!("{section}/{key}") };
-        out.push((name, value.trim().to_owned()));
+        out.push((name, value.trim().to_owned(), number));
     }
     out
 }

@@ -16,8 +16,13 @@ pub enum Separator {
 /// Parses one pair per line; `#` starts a comment line. With [`Separator::Whitespace`],
 /// a repeated key keeps its first value, as sshd does.
 pub fn parse_key_value(text: &str, separator: Separator) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for line in text.lines().take(MAX_LINES) {
+    parse_key_value_lines(text, separator).into_iter().map(|(k, v, _)| (k, v)).collect()
+}
+
+/// [`parse_key_value`] with the 1-based line number of each pair (its provenance).
+pub fn parse_key_value_lines(text: &str, separator: Separator) -> Vec<(String, String, u32)> {
+    let mut out: Vec<(String, String, u32)> = Vec::new();
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
@@ -32,10 +37,10 @@ pub fn parse_key_value(text: &str, separator: Separator) -> Vec<(String, String)
         if key.is_empty() {
             continue;
         }
-        if separator == Separator::Whitespace && out.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+        if separator == Separator::Whitespace && out.iter().any(|(k, _, _)| k.eq_ignore_ascii_case(key)) {
             continue;
         }
-        out.push((key.to_owned(), value.to_owned()));
+        out.push((key.to_owned(), value.to_owned(), number));
     }
     out
 }

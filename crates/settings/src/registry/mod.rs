@@ -20,6 +20,7 @@
 
 pub mod hive;
 pub mod log;
+pub mod software;
 pub mod value;
 pub mod walk;
 
@@ -27,6 +28,7 @@ use imagefs::{Error, FileSystem};
 use serde::{Deserialize, Serialize};
 
 use crate::canon::{sid_to_binary, RegistryContext, UserProfile};
+use crate::model::{Found, Offset, Origin, Source};
 use crate::{Kind, Setting};
 pub use hive::{BaseBlock, Hive};
 pub use value::{format_value, MAX_HEX_BYTES, MULTI_SZ_SEPARATOR};
@@ -321,7 +323,7 @@ fn extract_hive(
     prefix: &str,
     rules: &[RegistryRule],
     ctx: &RegistryContext,
-    out: &mut Vec<Setting>,
+    out: &mut Found,
     warnings: &mut Vec<String>,
 ) {
     let hive = match loaded.hive() {
@@ -332,6 +334,8 @@ fn extract_hive(
         }
     };
     let Ok(root) = hive.root() else { return };
+    let source = out.source(&loaded.name, Some(prefix.to_owned()));
+    software::derive(&hive, &root, kind, prefix, ctx, source, out);
     for rule in rules.iter().filter(|r| r.hive == kind) {
         // In SYSTEM, `CurrentControlSet` in a rule means the current ControlSet00N.
         let mut start_path = rule.root.trim_matches('\\').to_owned();
@@ -362,12 +366,16 @@ fn extract_hive(
                 Ok(d) => (format_value(v.kind, d), d),
                 Err(_) => (UNREADABLE.into(), &[]),
             };
-            out.push(Setting {
-                kind: Kind::Registry,
-                path: path.clone(),
-                name: ctx.value_name(v.name),
-                value: ctx.value(v.name, v.kind, data, &text),
-            });
+            out.push(
+                source,
+                Offset::Cell(v.offset),
+                Setting {
+                    kind: Kind::Registry,
+                    path: path.clone(),
+                    name: ctx.value_name(v.name),
+                    value: ctx.value(v.name, v.kind, data, &text),
+                },
+            );
         });
         if stats.error_count > 0 {
             let first = stats.errors.first().map(ToString::to_string).unwrap_or_default();
@@ -383,9 +391,10 @@ fn extract_hive(
 }
 
 /// SAM accounts: names and control flags, never hashes (see the module docs).
-fn extract_sam(loaded: &LoadedHive, out: &mut Vec<Setting>) {
+fn extract_sam(loaded: &LoadedHive, out: &mut Found) {
     let Ok(hive) = loaded.hive() else { return };
     let Ok(root) = hive.root() else { return };
+    let source = out.source(&loaded.name, Some("HKLM\\SAM".to_owned()));
     let Some(users) = hive.find_path(&root, "SAM\\Domains\\Account\\Users") else { return };
     let Some(names) = hive.find_subkey(&users, "Names") else { return };
     let mut offsets = Vec::new();
@@ -399,11 +408,11 @@ fn extract_sam(loaded: &LoadedHive, out: &mut Vec<Setting>) {
         if hive.values(&key, &mut vals).is_err() {
             continue;
         }
-        let Some(rid) = vals
+        let Some((rid, cell)) = vals
             .iter()
             .filter_map(|&o| hive.value(o).ok())
             .find(|v| hive.value_name(v).is_empty())
-            .map(|v| hive.value_type(&v))
+            .map(|v| (hive.value_type(&v), v.offset))
         else {
             continue;
         };
@@ -418,32 +427,62 @@ fn extract_sam(loaded: &LoadedHive, out: &mut Vec<Setting>) {
             })
             .map_or_else(|| "acb=unknown".to_owned(), |f| format!("acb={f:#06x}"));
         let name = if rid >= 1000 { format!("<user:{rid}>") } else { account.to_lowercase() };
-        out.push(Setting {
-            kind: Kind::Registry,
-            path: "HKLM\\SAM\\sam\\domains\\account\\users".into(),
-            name,
-            value: flags,
-        });
+        out.push(
+            source,
+            Offset::Cell(cell),
+            Setting {
+                kind: Kind::Registry,
+                path: "HKLM\\SAM\\sam\\domains\\account\\users".into(),
+                name,
+                value: flags,
+            },
+        );
     }
 }
 
 /// The registry settings of one Windows volume under `rules`, plus warnings (unreadable or
-/// corrupt hives, dirty hives whose logs could not be replayed).
+/// corrupt hives, dirty hives whose logs could not be replayed). Besides the raw values,
+/// installed programs and services are derived (see [`software`]).
 pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Setting>, Vec<String>) {
-    let mut settings = Vec::new();
+    let mut found = Found::default();
     let mut warnings = Vec::new();
+    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    (found.settings, warnings)
+}
+
+/// [`extract_registry`] with provenance: each setting with its [`Origin`] (the value's
+/// cell offset), the hive files the origins refer to, and the warnings.
+pub fn extract_registry_with_origins(
+    fs: &dyn FileSystem,
+    rules: &[RegistryRule],
+) -> (Vec<(Setting, Origin)>, Vec<Source>, Vec<String>) {
+    let mut found = Found::default();
+    let mut warnings = Vec::new();
+    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    (found.settings.into_iter().zip(found.origins).collect(), found.sources, warnings)
+}
+
+/// [`extract_registry`] into `found` with provenance (sources on `found.volume`).
+/// Returns the context read from the hives (computer name, users), which the identity pass
+/// applies to the machine's other settings.
+pub(crate) fn extract_registry_into(
+    fs: &dyn FileSystem,
+    rules: &[RegistryRule],
+    found: &mut Found,
+    warnings: &mut Vec<String>,
+) -> RegistryContext {
+    let mut ctx = RegistryContext::default();
     if rules.is_empty() {
-        return (settings, warnings);
+        return ctx;
     }
     let wants = |k: HiveKind| rules.iter().any(|r| r.hive == k);
-    let mut ctx = RegistryContext::default();
-    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), &mut warnings);
+    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), warnings);
     if let Some(h) = &system {
         if let Ok(hive) = h.hive() {
-            system_context(&hive, &mut ctx, &mut warnings);
+            system_context(&hive, &mut ctx, warnings);
         }
     }
-    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), &mut warnings);
+    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings);
     let mut profile_dirs = Vec::new();
     if let Some(h) = &software {
         if let Ok(hive) = h.hive() {
@@ -454,29 +493,29 @@ pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Set
         }
     }
     if let Some(h) = &system {
-        extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, &mut settings, &mut warnings);
+        extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, found, warnings);
     }
     if let Some(h) = &software {
-        extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, &mut settings, &mut warnings);
+        extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, found, warnings);
     }
     if wants(HiveKind::Default) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), &mut warnings) {
-            extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, &mut settings, &mut warnings);
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), warnings) {
+            extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
         }
     }
     if wants(HiveKind::Sam) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), &mut warnings) {
-            extract_sam(&h, &mut settings);
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings) {
+            extract_sam(&h, found);
         }
     }
     if wants(HiveKind::Ntuser) {
         for (token, dir) in &profile_dirs {
-            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), &mut warnings) {
-                extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, &mut settings, &mut warnings);
+            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings) {
+                extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, found, warnings);
             }
         }
     }
-    (settings, warnings)
+    ctx
 }
 
 fn sid_token_for(sid: &str) -> String {

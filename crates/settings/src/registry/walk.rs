@@ -30,6 +30,8 @@ pub struct Visit<'v, 'a> {
     pub kind: u32,
     /// The data, or why it could not be read.
     pub data: &'v Result<Data<'a>, Error>,
+    /// Offset of the value's `vk` cell in the hive bins (its provenance).
+    pub offset: u32,
 }
 
 /// Totals of a walk.
@@ -98,7 +100,7 @@ pub fn walk<'a>(hive: &Hive<'a>, start: Key<'a>, mut visit: impl FnMut(Visit<'_,
                     if let Err(e) = &data {
                         stats.error(e.clone());
                     }
-                    visit(Visit { path: &path, name: &name, kind: hive.value_type(&v), data: &data });
+                    visit(Visit { path: &path, name: &name, kind: hive.value_type(&v), data: &data, offset: vo });
                 }
                 Err(e) => stats.error(e),
             }

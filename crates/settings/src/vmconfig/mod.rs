@@ -15,12 +15,14 @@
 //! The setting path is the file name with its stem replaced by `*` (`web01.vmx` →
 //! `*.vmx`): the stem is the VM's name, which differs on every peer and identifies it.
 
+mod disk;
 mod libvirt;
 mod ovf;
 mod vbox;
 mod vmx;
 mod xml;
 
+pub use disk::{disk_settings, DISK_PATH};
 use imagefs::ReadAt;
 
 use crate::canon::config_value;
