@@ -68,6 +68,12 @@
 //! peer values. Rank against it with [`rank_with`] and the same salt in
 //! [`RankOptions::salt`]: the target's values are hashed the same way before comparing.
 //!
+//! # Share links
+//!
+//! [`share::SharedReport`] carries the top suspects (rank, P(sick), category, setting,
+//! target value, peer distribution, N) in a URL fragment `#report=v1.<data>`: deflated,
+//! base64url, bounded on decoding, through a last privacy pass unless the user opts in.
+//!
 //! # Peer groups
 //!
 //! [`group_machines`] groups machines by golden image: explicit assignments first, then
@@ -91,6 +97,7 @@ mod hash;
 mod json;
 mod profile;
 mod rank;
+pub mod share;
 
 pub use binary::{BINARY_VERSION, MAGIC};
 pub use category::{
