@@ -70,12 +70,21 @@ done
   qemu-img snapshot -c snap1 snap.qcow2
   qemu-io -c 'write -P 0x61 2M 192k' -c 'write -z 40M 1M' snap.qcow2 >/dev/null
   qemu-img snapshot -c snap2 snap.qcow2
-  qemu-io -c 'write -P 0x62 2112k 64k' -c 'write -P 0x63 60M 64k' snap.qcow2 >/dev/null
-  for s in snap1 snap2; do qemu-img convert -l snapshot.name=$s -O raw snap.qcow2 snap.qcow2.$s.raw; done
+  # Grown to 96 MiB after the snapshots (each keeps its own 64 MiB size in its extra data).
+  qemu-img resize -q snap.qcow2 96M
+  qemu-io -c 'write -P 0x62 2112k 64k' -c 'write -P 0x63 60M 64k' -c 'write -P 0x64 80M 64k' snap.qcow2 >/dev/null
+  for s in snap1 snap2; do
+    qemu-img convert -l snapshot.name=$s -O raw snap.qcow2 snap.qcow2.$s.raw
+    # qemu-img reads a snapshot at the image's current size: past the snapshot's 64 MiB, zeros.
+    cmp -s -n $((32 << 20)) -i $((64 << 20)):0 snap.qcow2.$s.raw /dev/zero \
+      || { echo "fixtures: snapshot $s reads non-zero past its size" >&2; exit 1; }
+    truncate -s 64M snap.qcow2.$s.raw
+  done
   TZ=UTC qemu-img snapshot -l snap.qcow2 > snap.qcow2.list
   # Dirty: lazy refcounts and a process killed before closing the image (bit 0 at 72 stays set).
   qemu-img create -q -f qcow2 -o lazy_refcounts=on dirty.qcow2 64M
-  qemu-io -c 'write -P 0x44 0 64k' -c 'write -P 0x45 5M 128k' -c 'sigraise 9' dirty.qcow2 >/dev/null 2>&1 || true
+  # (In a subshell, whose stderr also takes the shell's "Killed" notice.)
+  (qemu-io -c 'write -P 0x44 0 64k' -c 'write -P 0x45 5M 128k' -c 'sigraise 9' dirty.qcow2 >/dev/null || true) 2>/dev/null
   [ "$(od -An -tx1 -j79 -N1 dirty.qcow2 | tr -d ' ')" = 01 ] || { echo "fixtures: dirty.qcow2 is not dirty" >&2; exit 1; }
   # Corrupt: point the L2 entry of guest cluster 0 at the refcount block; qemu's overlap check
   # then refuses the next write there and sets the corrupt bit itself (bit 1 at 72).
@@ -173,8 +182,8 @@ qemu-img convert -O raw "$work/repaired.vhdx" "$ca/dirty.vhdx.raw"
 # own replay (qemu-img check -r all) of a copy, then convert.
 qemu-img create -q -f vhdx -o subformat=dynamic,block_size=1M "$ca/multilog.vhdx" 1100M
 cp "$ca/multilog.vhdx" "$work/multilog-before.vhdx"
-qemu-io -c 'write -P 0x21 0 1M' -c 'write -P 0x22 520M 1M' -c 'write -P 0x23 1040M 512k' -c 'sigraise 9' \
-  "$ca/multilog.vhdx" >/dev/null 2>&1 || true
+(qemu-io -c 'write -P 0x21 0 1M' -c 'write -P 0x22 520M 1M' -c 'write -P 0x23 1040M 512k' -c 'sigraise 9' \
+  "$ca/multilog.vhdx" >/dev/null || true) 2>/dev/null
 python3 - "$ca/multilog.vhdx" "$work/multilog-before.vhdx" <<'PY'
 import struct, sys
 POLY = 0x82F63B78  # CRC-32C (Castagnoli), reflected

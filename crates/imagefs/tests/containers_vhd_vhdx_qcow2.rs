@@ -700,6 +700,7 @@ fn qcow2_snapshots_are_listed_and_open_read_only_as_qemu_reads_them() {
         assert_eq!(snapshot.virtual_size, 64 << 20);
         assert!(variant.contains(&format!("{} '{}' 67108864 bytes {date}", row[0], row[1])), "{variant}");
     }
+    assert_eq!(disk.layers[0].virtual_size, 96 << 20, "grown after the snapshots");
     assert_same_bytes(&*disk.source, &fixture("snap.qcow2.raw"));
 
     // Each snapshot, by name (and snap2 by its ID), reads as `qemu-img convert -l snapshot.name=`.
@@ -710,6 +711,8 @@ fn qcow2_snapshots_are_listed_and_open_read_only_as_qemu_reads_them() {
         let disk = imagefs::container::open_snapshot(Rc::clone(&top), &FileSet::new(vec![top]), which).unwrap();
         assert!(disk.layers[0].variant.starts_with("v3, snapshot "), "{}", disk.layers[0].variant);
         assert!(disk.layers[0].variant.ends_with("(read-only)"), "{}", disk.layers[0].variant);
+        // The snapshot's own size (its extra data), not the image's current 96 MiB.
+        assert_eq!((disk.layers[0].virtual_size, disk.source.size()), (64 << 20, 64 << 20));
         assert_same_bytes(&*disk.source, &fixture(raw));
     }
     // The three states differ where the writes went (so the comparisons above can fail).

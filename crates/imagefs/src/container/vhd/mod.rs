@@ -52,7 +52,7 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
         return Ok(Disk::new(source, vec![layer(DiskType::Fixed)]));
     }
     let header = dynamic_header::read(&*top, footer.data_offset)?;
-    let bat = read_bat(&*top, &footer, &header)?;
+    let bat_entries = check_bat(&*top, &footer, &header)?;
     let (parent, mut parent_layers) = if footer.disk_type == DiskType::Differencing {
         let parent = find_parent(&top, &header, files)?;
         let disk = open_layer(parent, files, depth + 1)?;
@@ -69,7 +69,9 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
         size: footer.current_size,
         block_size,
         bitmap_len,
-        bat,
+        bat_offset: header.table_offset,
+        bat_entries,
+        bat_chunk: RefCell::new(None),
         parent,
         bitmap: RefCell::new(None),
     };
@@ -78,8 +80,14 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     Ok(Disk::new(Rc::new(reader), layers))
 }
 
-/// Reads the BAT entries that cover the virtual disk (the table may be longer).
-fn read_bat(file: &dyn ReadAt, footer: &Footer, header: &DynamicHeader) -> Result<Vec<u32>> {
+/// BAT entries read and kept at a time: 4 KiB of table, mapping 2 GiB of disk with the
+/// usual 2 MiB blocks. The table is read lazily, chunk by chunk, so that what opening a disk
+/// costs does not grow with its virtual size (the BAT of a 2 TiB disk is 4 MiB).
+const BAT_CHUNK: u64 = 1024;
+
+/// Checks that the BAT entries covering the virtual disk lie in the file (the table may be
+/// longer); returns how many there are. The entries themselves are read on demand.
+fn check_bat(file: &dyn ReadAt, footer: &Footer, header: &DynamicHeader) -> Result<u64> {
     let blocks = footer.current_size.div_ceil(u64::from(header.block_size));
     if u64::from(header.max_table_entries) < blocks {
         return Err(Error::Corrupt {
@@ -92,9 +100,17 @@ fn read_bat(file: &dyn ReadAt, footer: &Footer, header: &DynamicHeader) -> Resul
             ),
         });
     }
-    // read_vec checks the table against the file size before allocating.
-    let raw = read_vec(file, header.table_offset, blocks * 4)?;
-    Ok(raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect())
+    // At most 2^32 entries of 4 bytes: no overflow.
+    let len = blocks * 4;
+    if header.table_offset.checked_add(len).is_none_or(|end| end > file.size()) {
+        return Err(Error::OutOfBounds {
+            file: file.name().to_owned(),
+            offset: header.table_offset,
+            len,
+            size: file.size(),
+        });
+    }
+    Ok(blocks)
 }
 
 /// Finds the parent of a differencing disk among `files` and checks its unique id.
@@ -138,12 +154,17 @@ struct DynamicVhd {
     block_size: u64,
     /// Bytes of sector bitmap before each block's data.
     bitmap_len: u64,
-    /// Sector number of each block's bitmap, or [`UNALLOCATED`].
-    bat: Vec<u32>,
+    /// Absolute offset of the BAT: per block, the sector number of its bitmap, or
+    /// [`UNALLOCATED`].
+    bat_offset: u64,
+    /// BAT entries covering the virtual disk (all inside the file, checked at open).
+    bat_entries: u64,
+    /// The BAT chunk last read (chunk index, its entries): reads near each other reuse it.
+    bat_chunk: RefCell<Option<(u64, Rc<[u32]>)>>,
     /// The parent, for differencing disks.
     parent: Option<Source>,
     /// The last sector bitmap read (block index, bitmap): sequential reads reuse it.
-    bitmap: RefCell<Option<(usize, Rc<[u8]>)>>,
+    bitmap: RefCell<Option<(u64, Rc<[u8]>)>>,
 }
 
 impl std::fmt::Debug for DynamicVhd {
@@ -153,7 +174,27 @@ impl std::fmt::Debug for DynamicVhd {
 }
 
 impl DynamicVhd {
-    fn block_bitmap(&self, block: usize, start: u64) -> Result<Rc<[u8]>> {
+    /// The BAT entry of `block`, read with its chunk when not cached.
+    fn bat_entry(&self, block: u64) -> Result<u32> {
+        if block >= self.bat_entries {
+            return Ok(UNALLOCATED);
+        }
+        let (chunk, index) = (block / BAT_CHUNK, (block % BAT_CHUNK) as usize);
+        if let Some((cached, entries)) = &*self.bat_chunk.borrow() {
+            if *cached == chunk {
+                return Ok(entries.get(index).copied().unwrap_or(UNALLOCATED));
+            }
+        }
+        let first = chunk * BAT_CHUNK;
+        let count = BAT_CHUNK.min(self.bat_entries - first);
+        let raw = read_vec(&*self.file, self.bat_offset + first * 4, count * 4)?;
+        let entries: Rc<[u32]> = raw.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let entry = entries.get(index).copied().unwrap_or(UNALLOCATED);
+        *self.bat_chunk.borrow_mut() = Some((chunk, entries));
+        Ok(entry)
+    }
+
+    fn block_bitmap(&self, block: u64, start: u64) -> Result<Rc<[u8]>> {
         if let Some((cached, bits)) = &*self.bitmap.borrow() {
             if *cached == block {
                 return Ok(Rc::clone(bits));
@@ -166,9 +207,9 @@ impl DynamicVhd {
 
     /// Fills `buf` from `offset` inside one block.
     fn read_in_block(&self, offset: u64, buf: &mut [u8]) -> Result<()> {
-        let block = usize::try_from(offset / self.block_size).unwrap_or(usize::MAX);
+        let block = offset / self.block_size;
         let within = offset % self.block_size;
-        let entry = self.bat.get(block).copied().unwrap_or(UNALLOCATED);
+        let entry = self.bat_entry(block)?;
         if entry == UNALLOCATED {
             return read_parent(self.parent.as_ref(), offset, buf);
         }
