@@ -3,7 +3,7 @@
 // sets BASE_URL and FIXTURES. Screenshots go to target/e2e/ as artifacts.
 // Tests live here and in flows/*.mjs (each exports `tests`, an object of async functions);
 // helpers are in lib.mjs.
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
