@@ -48,5 +48,10 @@ async fn file(name: &str) -> Result<web_sys::File, String> {
     let blob =
         JsFuture::from(response.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{url}: {e:?}"))?;
     let parts = js_sys::Array::of1(&blob);
-    web_sys::File::new_with_blob_sequence(&parts, name).map_err(|e| format!("{url}: {e:?}"))
+    // A fixed time: the same demo image has the same content fingerprint on every click, so
+    // its settings come from the peer database's cache (the images are small enough to be
+    // fingerprinted whole).
+    let options = web_sys::FilePropertyBag::new();
+    options.set_last_modified(0.0);
+    web_sys::File::new_with_blob_sequence_and_options(&parts, name, &options).map_err(|e| format!("{url}: {e:?}"))
 }

@@ -10,10 +10,12 @@
 mod components;
 mod demo;
 mod export;
+mod fingerprint;
 mod folder;
 mod format;
 mod pool;
 mod state;
+mod store;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -21,7 +23,7 @@ use std::rc::Rc;
 use worker::protocol::Reply;
 use yew::prelude::*;
 
-use components::{DropZone, MachineCard, ProfileBar, ProfileCard, Results};
+use components::{DropZone, Library, MachineCard, ProfileBar, ProfileCard, Results, Revision};
 use folder::Group;
 use pool::Pool;
 use state::{Action, NewMachine, Role, State};
@@ -33,14 +35,26 @@ pub fn app() -> Html {
     let next_id = use_mut_ref(|| Cell::new(0u32));
     let demo_error = use_state(|| None::<String>);
     let drop_notes = use_state(Vec::<String>::new);
+    // The peer database: the settings cache in front of the pool, and what it changed.
+    let revision = use_reducer(Revision::default);
+    let lookups = {
+        let changed = revision.dispatcher();
+        use_memo((), move |()| {
+            let lookups = store::Lookups::default();
+            lookups.on_change(Callback::from(move |()| changed.dispatch(())));
+            lookups
+        })
+    };
     let pool = {
         let dispatcher = state.dispatcher();
+        let lookups = lookups.clone();
         use_memo((), move |()| {
             Pool::new(Callback::from(move |reply: Reply| match reply {
                 Reply::Progress { machine, phase, bytes_read, .. } => {
                     dispatcher.dispatch(Action::Progress { machine, phase, bytes_read });
                 }
                 Reply::Done { machine, result } => {
+                    lookups.finished(machine, &result);
                     dispatcher.dispatch(Action::Done { machine, result: result.map(Rc::new) })
                 }
                 Reply::Ready => {}
@@ -49,7 +63,7 @@ pub fn app() -> Html {
     };
     let add = {
         let dispatcher = state.dispatcher();
-        let pool = pool.clone();
+        let (pool, lookups) = (pool.clone(), lookups.clone());
         let next_id = next_id.clone();
         Callback::from(move |(role, groups): (Role, Vec<Group>)| {
             // Each group (a file or a folder) is one machine; only the first of several
@@ -60,8 +74,11 @@ pub fn app() -> Html {
                 next_id.borrow().set(id + 1);
                 let role = if role == Role::Target && i > 0 { Role::Peer } else { role };
                 let total = group.files.iter().map(|f| f.size() as u64).sum();
-                new.push(NewMachine { id, name: group.name, total, files: group.files.len(), role });
-                pool.submit(id, group.files);
+                new.push(NewMachine { id, name: group.name.clone(), total, files: group.files.len(), role });
+                // Settings cached in the peer database need no worker.
+                let (pool, found) = ((*pool).clone(), dispatcher.clone());
+                let hit = move |scan| found.dispatch(Action::FromCache { machine: id, scan: Rc::new(scan) });
+                lookups.lookup(id, group.name, group.files, hit, move |files| pool.submit(id, files));
             }
             dispatcher.dispatch(Action::Add(new));
         })
@@ -78,8 +95,9 @@ pub fn app() -> Html {
     let on_target = dropped(Role::Target);
     let on_peers = dropped(Role::Peer);
     let on_cancel = {
-        let (pool, dispatcher) = (pool.clone(), state.dispatcher());
+        let (pool, dispatcher, lookups) = (pool.clone(), state.dispatcher(), lookups.clone());
         Callback::from(move |id: u32| {
+            lookups.forget(id);
             pool.cancel(id);
             dispatcher.dispatch(Action::Cancel(id));
         })
@@ -96,8 +114,10 @@ pub fn app() -> Html {
     let on_make_target = state.dispatcher().to_callback().reform(Action::MakeTarget);
     let on_clear = {
         let (pool, dispatcher, machines) = (pool.clone(), state.dispatcher(), state.machines.clone());
+        let lookups = lookups.clone();
         Callback::from(move |_: MouseEvent| {
             for m in &machines {
+                lookups.forget(m.id);
                 pool.cancel(m.id);
             }
             dispatcher.dispatch(Action::Clear);
@@ -128,7 +148,25 @@ pub fn app() -> Html {
             export::download("peers.vmsiftpp", "application/octet-stream", &profile.to_bytes())
         })
     };
-    let on_loaded = state.dispatcher().to_callback().reform(Action::LoadProfile);
+    let on_loaded = {
+        // An imported profile file is kept in the peer database too.
+        let (dispatcher, changed) = (state.dispatcher(), revision.dispatcher());
+        Callback::from(move |loaded: Rc<state::LoadedProfile>| {
+            dispatcher.dispatch(Action::LoadProfile(Rc::clone(&loaded)));
+            let changed = changed.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if store::save_fleet(&loaded.name, store::Origin::Imported, &loaded.profile).await.is_ok() {
+                    store::request_persistence().await;
+                }
+                changed.dispatch(());
+            });
+        })
+    };
+    let snapshot = {
+        let state = state.clone();
+        Callback::from(move |()| state.peer_profile())
+    };
+    let on_load_fleet = state.dispatcher().to_callback().reform(Action::LoadProfile);
     let on_remove_profile = state.dispatcher().to_callback().reform(|_: MouseEvent| Action::RemoveProfile);
     let empty = state.machines.is_empty() && state.profile.is_none();
     let peers = Rc::new(state.done_peers());
@@ -172,6 +210,7 @@ pub fn app() -> Html {
             } else if !empty && !state.busy() {
                 <p class="empty">{ "Add a target and at least one peer to see the ranking." }</p>
             }
+            <Library revision={revision.0} can_save={can_save} {snapshot} on_load={on_load_fleet} />
         </main>
         </>
     }

@@ -52,6 +52,8 @@ pub(crate) struct Machine {
     pub role: Role,
     /// Progress.
     pub status: Status,
+    /// Whether its settings came from the peer database's cache (no worker read it).
+    pub from_cache: bool,
 }
 
 /// Everything the page shows.
@@ -109,6 +111,13 @@ pub(crate) enum Action {
         machine: u32,
         /// Result.
         result: Result<Rc<MachineScan>, String>,
+    },
+    /// A machine's settings were found in the peer database's cache.
+    FromCache {
+        /// Machine id.
+        machine: u32,
+        /// The cached settings.
+        scan: Rc<MachineScan>,
     },
     /// The user cancelled a machine.
     Cancel(u32),
@@ -185,7 +194,15 @@ impl Reducible for State {
                             m.role = Role::Peer;
                         }
                     }
-                    next.machines.push(Machine { id, name, total, files, role, status: Status::Queued });
+                    next.machines.push(Machine {
+                        id,
+                        name,
+                        total,
+                        files,
+                        role,
+                        status: Status::Queued,
+                        from_cache: false,
+                    });
                 }
             }
             Action::Progress { machine, phase, bytes_read } => {
@@ -202,6 +219,14 @@ impl Reducible for State {
                             Ok(scan) => Status::Done(scan),
                             Err(e) => Status::Failed(e),
                         };
+                    }
+                }
+            }
+            Action::FromCache { machine, scan } => {
+                if let Some(m) = next.machines.iter_mut().find(|m| m.id == machine) {
+                    if m.is_running() {
+                        m.status = Status::Done(scan);
+                        m.from_cache = true;
                     }
                 }
             }

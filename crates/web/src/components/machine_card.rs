@@ -51,8 +51,14 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
                 html! { <>
                     <p class="status">{ format!("{} settings", scan.settings.len()) }
                         { scan.os.as_ref().map(|os| format!(" · {os}")).unwrap_or_default() }</p>
+                    if m.from_cache {
+                        // Nothing was read this time: the settings are the stored ones.
+                        <p class="bytes-read from-cache" data-bytes="0">
+                            { format!("from cache · no image read (first extraction read {} of {})", format::bytes(scan.bytes_read), format::bytes(scan.total_size)) }</p>
+                    } else {
                     <p class="bytes-read" data-bytes={scan.bytes_read.to_string()}>
                         { format!("read {} of {} ({percent:.2} %) in {} reads", format::bytes(scan.bytes_read), format::bytes(scan.total_size), scan.read_calls) }</p>
+                    }
                     if !scan.warnings.is_empty() {
                         <details class="warnings"><summary>{ format!("{} warnings", scan.warnings.len()) }</summary>
                             <ul>{ for scan.warnings.iter().map(|w| html! { <li>{ w }</li> }) }</ul></details>
