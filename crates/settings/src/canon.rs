@@ -245,6 +245,30 @@ fn replace_sids(text: &str) -> String {
     out
 }
 
+/// Whether `haystack` contains `needle` (lower case) ignoring case, as [`replace_words`]
+/// compares: byte-wise for ASCII text, through `to_lowercase` otherwise. Allocates only
+/// for non-ASCII text.
+fn contains_ci(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() || haystack.len() < needle.len() && haystack.is_ascii() {
+        return false;
+    }
+    if haystack.is_ascii() && needle.is_ascii() {
+        let n = needle.as_bytes();
+        let first = n[0];
+        return haystack
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n));
+    }
+    haystack.to_lowercase().contains(needle)
+}
+
+/// Whether `text` may hold a domain SID (the check [`replace_sids`] starts with).
+fn has_sid(text: &str) -> bool {
+    const PREFIX: &[u8] = b"s-1-5-21-";
+    text.as_bytes().windows(PREFIX.len()).any(|w| w.eq_ignore_ascii_case(PREFIX))
+}
+
 fn is_mac(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 17
@@ -294,18 +318,42 @@ impl RegistryContext {
     }
 
     fn text_rules(&self, text: &str) -> String {
-        let mut needles: Vec<(String, String)> = Vec::new();
-        for (i, g) in self.interfaces.iter().enumerate() {
-            needles.push((g.clone(), format!("{{interface-{}}}", i + 1)));
+        // Most values hold none of the machine's names: each rule first checks, without
+        // allocating, that one of its needles occurs at all (a necessary condition for a
+        // whole-word match), and only then builds its needle list and rewrites.
+        let mut out = std::borrow::Cow::Borrowed(text);
+        if !self.interfaces.is_empty() && text.contains('{') && self.interfaces.iter().any(|g| contains_ci(text, g)) {
+            let needles: Vec<(String, String)> = self
+                .interfaces
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.clone(), format!("{{interface-{}}}", i + 1)))
+                .collect();
+            let needles: Vec<(&str, &str)> = needles.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+            out = std::borrow::Cow::Owned(replace_words(&out, &needles));
         }
-        let mut out = replace_words(text, &needles.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
-        out = replace_sids(&out);
-        let users: Vec<(&str, &str)> =
-            self.users.iter().filter(|u| u.name.chars().count() >= 2).map(|u| (u.name.as_str(), "<user>")).collect();
-        out = replace_words(&out, &users);
-        let hosts: Vec<(&str, &str)> =
-            self.hostnames.iter().filter(|h| h.chars().count() >= 2).map(|h| (h.as_str(), "<hostname>")).collect();
-        replace_words(&out, &hosts)
+        if has_sid(&out) {
+            out = std::borrow::Cow::Owned(replace_sids(&out));
+        }
+        let users: Vec<(&str, &str)> = self
+            .users
+            .iter()
+            .filter(|u| u.name.chars().count() >= 2 && contains_ci(&out, &u.name))
+            .map(|u| (u.name.as_str(), "<user>"))
+            .collect();
+        if !users.is_empty() {
+            out = std::borrow::Cow::Owned(replace_words(&out, &users));
+        }
+        let hosts: Vec<(&str, &str)> = self
+            .hostnames
+            .iter()
+            .filter(|h| h.chars().count() >= 2 && contains_ci(&out, h))
+            .map(|h| (h.as_str(), "<hostname>"))
+            .collect();
+        if !hosts.is_empty() {
+            out = std::borrow::Cow::Owned(replace_words(&out, &hosts));
+        }
+        out.into_owned()
     }
 
     /// Canonical key path below a hive (rules R2, R3, R5, R6, R11); `path` has already been

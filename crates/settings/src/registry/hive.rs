@@ -13,6 +13,7 @@
 //! single pass over borrowed bytes, which the benchmark relies on.
 
 use imagefs::Error;
+use std::borrow::Cow;
 
 /// Size of the base block that precedes the hive bins.
 pub const BASE_BLOCK_SIZE: usize = 4096;
@@ -160,13 +161,17 @@ impl std::ops::Deref for Data<'_> {
     }
 }
 
-/// Decodes a Latin-1 or UTF-16LE name.
-fn decode_name(raw: &[u8], latin1: bool) -> String {
+/// Decodes a Latin-1 or UTF-16LE name. Latin-1 names that are plain ASCII (nearly all of
+/// them) are borrowed from the hive: the walk then allocates nothing per name.
+fn decode_name(raw: &[u8], latin1: bool) -> Cow<'_, str> {
     if latin1 {
-        raw.iter().map(|&b| char::from(b)).collect()
+        match std::str::from_utf8(raw) {
+            Ok(ascii) if raw.is_ascii() => Cow::Borrowed(ascii),
+            _ => Cow::Owned(raw.iter().map(|&b| char::from(b)).collect()),
+        }
     } else {
         let units = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+        Cow::Owned(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect())
     }
 }
 
@@ -198,6 +203,11 @@ impl<'a> Hive<'a> {
     /// Name given at opening.
     pub fn name(&self) -> &str {
         self.name
+    }
+
+    /// Length of the hive bins held (what bounds the work of a walk over a sound hive).
+    pub fn bins_len(&self) -> usize {
+        self.bins.len()
     }
 
     fn corrupt(&self, structure: &'static str, offset: u32, detail: impl Into<String>) -> Error {
@@ -251,7 +261,7 @@ impl<'a> Hive<'a> {
     }
 
     /// Name of a key.
-    pub fn key_name(&self, key: &Key<'a>) -> String {
+    pub fn key_name(&self, key: &Key<'a>) -> Cow<'a, str> {
         let flags = le16(key.cell, 2).unwrap_or(0);
         let len = le16(key.cell, 72).unwrap_or(0) as usize;
         // A name longer than the cell is cut at the cell end rather than refused: the key is
@@ -354,7 +364,7 @@ impl<'a> Hive<'a> {
     }
 
     /// Name of a value; the empty string is the default (unnamed) value.
-    pub fn value_name(&self, value: &Value<'a>) -> String {
+    pub fn value_name(&self, value: &Value<'a>) -> Cow<'a, str> {
         let len = le16(value.cell, 2).unwrap_or(0) as usize;
         let flags = le16(value.cell, 16).unwrap_or(0);
         let raw = value.cell.get(20..20 + len).unwrap_or_else(|| value.cell.get(20..).unwrap_or(&[]));

@@ -253,7 +253,7 @@ fn profiles(hive: &Hive<'_>) -> Vec<(UserProfile, String)> {
         let dir = profile_dir(&path);
         let name = dir.rsplit('/').next().unwrap_or("").to_lowercase();
         let binary_sid = sid_to_binary(&sid).unwrap_or_default();
-        out.push((UserProfile { sid, name, binary_sid }, dir));
+        out.push((UserProfile { sid: sid.into_owned(), name, binary_sid }, dir));
     }
     out
 }

@@ -42,7 +42,12 @@ pub fn is_numeric(kind: u32) -> bool {
 /// Decodes UTF-16LE up to the first NUL (an odd trailing byte is ignored).
 pub fn utf16_until_nul(data: &[u8]) -> String {
     let units = data.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&u| u != 0);
-    char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
+    // One allocation of the right size for ASCII text (most registry strings).
+    let mut out = String::with_capacity(data.len() / 2);
+    for c in char::decode_utf16(units) {
+        out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    out
 }
 
 /// Lowercase hex of at most [`MAX_HEX_BYTES`] bytes, with a `…(N bytes)` suffix when cut.
