@@ -11,6 +11,9 @@ use crate::{Error, ReadAt, Result, Source};
 /// millions at most, and a corrupt one must not list forever.
 const MAX_DIR_ENTRIES: usize = 1 << 20;
 
+/// Bytes read per call into ext4-view (and the step by which a read buffer grows).
+const READ_CHUNK: usize = 1 << 20;
+
 /// Offset of the superblock, for error messages about the volume as a whole.
 const SUPERBLOCK: u64 = 1024;
 
@@ -142,12 +145,30 @@ impl FileSystem for ExtFs {
         if want == 0 {
             return Ok(Vec::new());
         }
-        file.seek_to(offset).map_err(|e| self.error(path, e))?;
-        // `want` is at most the file's size, which the caller bounded (read_file's limit).
-        let mut buf = vec![0u8; usize::try_from(want).unwrap_or(usize::MAX).min(1 << 30)];
+        // Not `File::seek_to`: it skips blocks ignoring errors, and a block map it could not
+        // read (a truncated or corrupt volume) then makes the next read panic inside
+        // ext4-view ("called `Option::unwrap()` on a `None` value", file.rs:132). Reading up
+        // to `offset` reports the error instead; the block iteration is the same.
+        let mut skip = offset;
+        let mut scratch = vec![0u8; READ_CHUNK.min(usize::try_from(offset).unwrap_or(READ_CHUNK))];
+        while skip > 0 {
+            let part = usize::try_from(skip).unwrap_or(usize::MAX).min(scratch.len());
+            let n = file.read_bytes(&mut scratch[..part]).map_err(|e| self.error(path, e))?;
+            if n == 0 {
+                return Ok(Vec::new());
+            }
+            skip -= n as u64;
+        }
+        // Grown as data arrives rather than sized from the inode: the size field is not
+        // checked against the volume, and a corrupt one must not cost its size in memory.
+        let want = usize::try_from(want).unwrap_or(usize::MAX);
+        let mut buf = Vec::new();
         let mut done = 0;
         // Each turn reads at least one byte or stops, so this ends within want turns.
-        while done < buf.len() {
+        while done < want {
+            if done == buf.len() {
+                buf.resize(done + (want - done).min(READ_CHUNK), 0);
+            }
             let n = file.read_bytes(&mut buf[done..]).map_err(|e| self.error(path, e))?;
             if n == 0 {
                 break;
