@@ -294,6 +294,14 @@ impl SharedReport {
         let raw = URL_SAFE_NO_PAD
             .decode(data)
             .map_err(|e| corrupt("base64 data", 0, format!("{e} (the link was cut or changed)")))?;
+        Self::decode_payload(&raw)
+    }
+
+    /// Reads the bytes under the base64 layer: version, flags, deflated body.
+    ///
+    /// # Errors
+    /// [`ShareError`] naming what is wrong and where (byte offsets in the inflated body).
+    pub fn decode_payload(raw: &[u8]) -> Result<Self, ShareError> {
         let (&version, rest) = raw.split_first().ok_or_else(|| corrupt("header", 0, "empty"))?;
         if version != SHARE_VERSION {
             return Err(ShareError::UnsupportedVersion { found: version });
