@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Every config-file and VM-config parser on arbitrary text.
+//! Every config-file parser of `settings::parse`, every VM-config format of
+//! `settings::vmconfig`, the extraction-profile JSON, the identity texts and the value
+//! canonicalizer, on arbitrary text.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +24,25 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_nsswitch(&text);
     let _ = parse_sudoers(&text);
     let _ = parse_systemd_unit(&text);
+    let _ = parse_netplan(&text);
+    let _ = parse_interfaces(&text);
+    let _ = parse_ini_lines(&text);
+    let _ = parse_key_value_lines(&text, Separator::Equals);
     for name in ["vm.vmx", "domain.xml", "appliance.ovf", "machine.vbox"] {
         let _ = settings::vmconfig::extract(name, &text);
+    }
+    let _ = settings::ExtractionProfile::from_json(&text);
+    let ctx = settings::identity::identity_from_texts(Some(&text), Some(&text), &[&text]);
+    let mut probe = vec![settings::Setting {
+        kind: settings::Kind::Config,
+        path: "/etc/hosts".into(),
+        name: text.lines().next().unwrap_or("").to_owned(),
+        value: text.lines().nth(1).unwrap_or("").to_owned(),
+    }];
+    settings::identity::anonymize(&ctx, &mut probe);
+    for line in text.lines().take(64) {
+        let _ = settings::canon::config_value(line);
+        let _ = settings::canon::integer(line);
+        let _ = settings::canon::sid_to_binary(line);
     }
 });

@@ -1,24 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Containers, partition tables and filesystems on arbitrary bytes: open, list, read.
+//! The whole path on arbitrary bytes: detection of the container (raw included), partition
+//! table, filesystems, listing and reading, then the settings scan with the default
+//! extraction profile. A second file (after a 4-byte length prefix) is supplied beside it.
 #![no_main]
 
-use std::rc::Rc;
+#[path = "../common/mod.rs"]
+mod common;
 
-use imagefs::{open_machine, MemorySource, Source};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let source: Source = Rc::new(MemorySource::new("fuzz.img", data.to_vec()));
-    let Ok(machine) = open_machine(vec![source]) else { return };
-    for volume in &machine.volumes {
-        let Ok(entries) = volume.fs.read_dir("/") else { continue };
-        for entry in entries.iter().take(16) {
-            let path = format!("/{}", entry.name);
-            if entry.is_dir {
-                let _ = volume.fs.read_dir(&path);
-            } else {
-                let _ = volume.fs.read_range(&path, 0, 4096);
-            }
-        }
+    let (first, second) = common::split(data);
+    let mut files = vec![common::source("fuzz.img", first)];
+    if !second.is_empty() {
+        files.push(common::source("fuzz-2.img", second));
     }
+    let Ok(machine) = imagefs::open_machine(files) else { return };
+    for volume in &machine.volumes {
+        common::walk(&*volume.fs);
+    }
+    let _ = settings::scan_machine(&machine, &settings::ExtractionProfile::default());
 });
