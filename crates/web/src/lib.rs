@@ -14,6 +14,7 @@ mod fingerprint;
 mod folder;
 mod format;
 mod pool;
+mod share;
 mod state;
 mod store;
 
@@ -24,6 +25,7 @@ use worker::protocol::Reply;
 use yew::prelude::*;
 
 use components::{DropZone, Library, MachineCard, ProfileBar, ProfileCard, Results, Revision};
+use components::{ShareBar, Shared};
 use folder::Group;
 use pool::Pool;
 use state::{Action, NewMachine, Role, State};
@@ -178,6 +180,7 @@ pub fn app() -> Html {
             <button id="demo" class="primary" onclick={on_demo}>{ "Try the demo" }</button>
         </header>
         <main>
+            <Shared on_profile={state.dispatcher().to_callback().reform(Action::LoadProfile)} />
             if let Some(e) = &*demo_error { <p class="error" role="alert">{ e }</p> }
             if !drop_notes.is_empty() {
                 <ul class="notes" role="status">{ for drop_notes.iter().map(|n| html! { <li>{ n }</li> }) }</ul>
@@ -206,6 +209,8 @@ pub fn app() -> Html {
                 </ul>
             }
             if let Some(ranking) = &state.ranking {
+                <ShareBar ranking={ranking.clone()}
+                    identity={Rc::new(share::identity_strings(state.machines.iter().map(|m| m.name.as_str())))} />
                 <Results ranking={ranking.clone()} {peers} />
             } else if !empty && !state.busy() {
                 <p class="empty">{ "Add a target and at least one peer to see the ranking." }</p>
