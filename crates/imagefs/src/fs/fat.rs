@@ -26,19 +26,22 @@ pub(super) fn looks_like_fat(head: &[u8]) -> bool {
 
 pub(super) struct FatFs {
     volume: String,
+    /// Size of the volume: FAT has no sparse files, so no file is larger.
+    size: u64,
     fs: fatfs::FileSystem<Cursor<Source>>,
 }
 
 impl FatFs {
     pub(super) fn open(volume: Source) -> Result<Self> {
         let name = volume.name().to_owned();
+        let size = volume.size();
         let fs = fatfs::FileSystem::new(Cursor::new(volume), fatfs::FsOptions::new()).map_err(|e| Error::Corrupt {
             file: name.clone(),
             structure: "FAT boot sector",
             offset: 0,
             detail: e.to_string(),
         })?;
-        Ok(Self { volume: name, fs })
+        Ok(Self { volume: name, size, fs })
     }
 
     fn error(&self, path: &str, e: std::io::Error) -> Error {
@@ -102,7 +105,16 @@ impl FileSystem for FatFs {
         let size = self.metadata(path)?.size;
         let mut file = self.fs.root_dir().open_file(&Self::relative(path)).map_err(|e| self.error(path, e))?;
         let want = len.min(size.saturating_sub(offset));
-        let mut buf = Vec::with_capacity(want as usize);
+        // A size larger than the volume is corrupt (FAT stores every byte of a file), and it
+        // must not become an allocation: a looping cluster chain would even fill it.
+        if size > self.size {
+            return Err(Error::Filesystem {
+                volume: self.volume.clone(),
+                path: path.to_owned(),
+                message: format!("directory entry gives {size} bytes, more than the {}-byte volume", self.size),
+            });
+        }
+        let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(usize::MAX));
         file.seek(SeekFrom::Start(offset)).map_err(|e| self.error(path, e))?;
         file.take(want).read_to_end(&mut buf).map_err(|e| self.error(path, e))?;
         Ok(buf)
