@@ -277,12 +277,12 @@ fn is_mac(v: &str) -> bool {
 }
 
 fn is_timestamp_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.starts_with("installdate")
-        || n.starts_with("installtime")
-        || n.ends_with("date")
-        || n.ends_with("time")
-        || n.ends_with("timestamp")
+    let n = name.as_bytes();
+    let starts = |p: &str| n.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()));
+    let ends = |p: &str| {
+        n.len() >= p.len() && n.get(n.len() - p.len()..).is_some_and(|t| t.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    starts("installdate") || starts("installtime") || ends("date") || ends("time") || ends("timestamp")
 }
 
 /// Unix seconds 2000-01-01 .. 2100-01-01.
@@ -318,6 +318,10 @@ impl RegistryContext {
     }
 
     fn text_rules(&self, text: &str) -> String {
+        self.text_rules_cow(text).into_owned()
+    }
+
+    fn text_rules_cow<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         // Most values hold none of the machine's names: each rule first checks, without
         // allocating, that one of its needles occurs at all (a necessary condition for a
         // whole-word match), and only then builds its needle list and rewrites.
@@ -353,7 +357,7 @@ impl RegistryContext {
         if !hosts.is_empty() {
             out = std::borrow::Cow::Owned(replace_words(&out, &hosts));
         }
-        out.into_owned()
+        out
     }
 
     /// Canonical key path below a hive (rules R2, R3, R5, R6, R11); `path` has already been
@@ -367,12 +371,23 @@ impl RegistryContext {
         if name.is_empty() {
             return "(default)".into();
         }
-        self.text_rules(name).to_lowercase()
+        let name = self.text_rules_cow(name);
+        if name.is_ascii() {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_lowercase()
+        }
     }
 
     /// Canonical value text (rules R2–R10, R12) for a value of `kind` named `name` with raw
     /// `data` and formatted `text`.
     pub fn value(&self, name: &str, kind: u32, data: &[u8], text: &str) -> String {
+        self.value_from(name, kind, data, text.to_owned())
+    }
+
+    /// [`Self::value`] taking the formatted text by value: returned as is when no rule
+    /// changes it (the common case), saving a copy per value in the walk.
+    pub fn value_from(&self, name: &str, kind: u32, data: &[u8], text: String) -> String {
         use crate::registry::value::{REG_BINARY, REG_DWORD, REG_QWORD};
         if kind == REG_BINARY {
             if let Some(u) = self.users.iter().find(|u| !u.binary_sid.is_empty() && u.binary_sid == data) {
@@ -398,14 +413,12 @@ impl RegistryContext {
             return "<timestamp>".into();
         }
         let trimmed = text.trim();
-        let lower_name = name.to_ascii_lowercase();
-        let mac_name = lower_name.contains("networkaddress") || lower_name.contains("mac");
+        let mac_name = contains_ci(name, "networkaddress") || contains_ci(name, "mac");
         if is_mac(trimmed) || (mac_name && trimmed.len() == 12 && trimmed.bytes().all(|b| b.is_ascii_hexdigit())) {
             return "<mac>".into();
         }
         if let Ok(ip) = trimmed.parse::<std::net::Ipv4Addr>() {
-            let n = name.to_ascii_lowercase();
-            let about_address = ["address", "ip", "server", "gateway"].iter().any(|w| n.contains(w));
+            let about_address = ["address", "ip", "server", "gateway"].iter().any(|w| contains_ci(name, w));
             if about_address && !ip.is_unspecified() && !ip.is_loopback() && ip.octets()[0] != 255 {
                 return "<ipv4>".into();
             }
@@ -417,7 +430,10 @@ impl RegistryContext {
                 }
             }
         }
-        self.text_rules(text)
+        if let std::borrow::Cow::Owned(changed) = self.text_rules_cow(&text) {
+            return changed;
+        }
+        text
     }
 }
 

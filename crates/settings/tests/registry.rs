@@ -319,12 +319,22 @@ fn peers_differing_in_host_user_and_sid_give_identical_settings() {
         .any(|s| s.path.starts_with(&format!("{cs}\\services\\tcpip\\parameters\\interfaces\\{{interface-1}}"))));
 }
 
+fn scan_fat(name: &str) -> settings::MachineScan {
+    let img = fixtures().join(name);
+    let source: imagefs::Source = Rc::new(imagefs::FileSource::open(&img).unwrap());
+    settings::scan_machine(&imagefs::open_machine(vec![source]).unwrap(), &ExtractionProfile::default())
+}
+
+/// Peer a's FAT image scanned once for the tests that read it (a scan takes seconds in
+/// debug builds).
+fn peer_a_scan() -> &'static settings::MachineScan {
+    static SCAN: std::sync::OnceLock<settings::MachineScan> = std::sync::OnceLock::new();
+    SCAN.get_or_init(|| scan_fat("peer-a-fat.img"))
+}
+
 #[test]
 fn scan_machine_reads_the_registry_of_a_windows_volume() {
-    let img = fixtures().join("peer-a-fat.img");
-    let source: imagefs::Source = Rc::new(imagefs::FileSource::open(&img).unwrap());
-    let machine = imagefs::open_machine(vec![source]).unwrap();
-    let scan = settings::scan_machine(&machine, &ExtractionProfile::default());
+    let scan = peer_a_scan();
     let (direct, _) = peer("a");
     let from_image: Vec<&Setting> =
         scan.settings.iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
@@ -465,21 +475,16 @@ fn services_of_a_real_system_hive_match_libhivex() {
 /// two Windows volumes that differ only in identity scan to the same settings, INI included.
 #[test]
 fn windows_computer_name_is_a_token_outside_the_registry() {
-    let scan = |name: &str| {
-        let img = fixtures().join(name);
-        let source: imagefs::Source = Rc::new(imagefs::FileSource::open(&img).unwrap());
-        settings::scan_machine(&imagefs::open_machine(vec![source]).unwrap(), &ExtractionProfile::default())
-    };
-    let (a, b) = (scan("peer-a-fat.img"), scan("peer-b-fat.img"));
+    let (a, b) = (peer_a_scan(), &scan_fat("peer-b-fat.img"));
     let ini = |s: &settings::MachineScan, name: &str| {
         s.settings
             .iter()
             .find(|x| x.kind == Kind::Config && x.path.eq_ignore_ascii_case("/Windows/agent.ini") && x.name == name)
             .map(|x| x.value.clone())
     };
-    assert_eq!(ini(&a, "agent/client").as_deref(), Some("<hostname>"));
-    assert_eq!(ini(&a, "agent/log").as_deref(), Some("C:\\ProgramData\\agent\\<hostname>.log"));
-    assert_eq!(ini(&a, "agent/server").as_deref(), Some("mgmt.corp.example"));
+    assert_eq!(ini(a, "agent/client").as_deref(), Some("<hostname>"));
+    assert_eq!(ini(a, "agent/log").as_deref(), Some("C:\\ProgramData\\agent\\<hostname>.log"));
+    assert_eq!(ini(a, "agent/server").as_deref(), Some("mgmt.corp.example"));
     let diff: Vec<_> = a.settings.iter().filter(|s| !b.settings.contains(s)).take(5).collect();
     assert!(diff.is_empty() && a.settings.len() == b.settings.len(), "a and b differ: {diff:#?}");
     // Text provenance: the INI line.

@@ -373,7 +373,7 @@ fn extract_hive(
                     kind: Kind::Registry,
                     path: path.clone(),
                     name: ctx.value_name(v.name),
-                    value: ctx.value(v.name, v.kind, data, &text),
+                    value: ctx.value_from(v.name, v.kind, data, text),
                 },
             );
         });
