@@ -47,6 +47,10 @@ enum Command {
         /// Output format; ndjson streams `{"machine","kind","path","name","value"}` per line.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Also print where each value was read (file or hive, line or cell offset): a
+        /// `from` field in json, a last column in table. Never part of peer profiles.
+        #[arg(long)]
+        provenance: bool,
     },
     /// Rank the target's settings by how likely each is the culprit.
     #[command(
@@ -178,7 +182,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     // Block-buffered: stdout is line-buffered, a write(2) per line of a 40,000-setting scan.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match cli.command {
-        Command::Scan { machines, format } => scan(&mut out, &machines, &profile, format)?,
+        Command::Scan { machines, format, provenance } => scan(&mut out, &machines, &profile, format, provenance)?,
         Command::Rank { target, peers, profile: saved, scope_to_parent, salt, top, category, format } => {
             let options = RankOptions { scope_to_parent, salt: salt.map(String::into_bytes) };
             let peers = match saved {
@@ -263,10 +267,30 @@ struct ScanOutput<'a> {
 struct ScannedMachine<'a> {
     machine: String,
     os: &'a Option<String>,
-    settings: &'a [settings::Setting],
+    settings: Vec<ScannedSetting<'a>>,
 }
 
-fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, format: Format) -> Result<()> {
+/// A setting in `scan --format json`, with its provenance under `--provenance`.
+#[derive(Serialize)]
+struct ScannedSetting<'a> {
+    #[serde(flatten)]
+    setting: &'a settings::Setting,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+}
+
+/// `settings[i]`'s provenance as text, when asked for.
+fn from(scan: &MachineScan, i: usize, provenance: bool) -> Option<String> {
+    provenance.then(|| scan.provenance(i).map_or_else(|| "unknown".to_owned(), |p| p.to_string()))
+}
+
+fn scan(
+    out: &mut impl Write,
+    paths: &[PathBuf],
+    profile: &ExtractionProfile,
+    format: Format,
+    provenance: bool,
+) -> Result<()> {
     if format == Format::Ndjson {
         return scan_ndjson(out, paths, profile);
     }
@@ -276,7 +300,16 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
             let machines = paths
                 .iter()
                 .zip(&scans)
-                .map(|(p, s)| ScannedMachine { machine: p.display().to_string(), os: &s.os, settings: &s.settings })
+                .map(|(p, s)| ScannedMachine {
+                    machine: p.display().to_string(),
+                    os: &s.os,
+                    settings: s
+                        .settings
+                        .iter()
+                        .enumerate()
+                        .map(|(i, setting)| ScannedSetting { setting, from: from(s, i, provenance) })
+                        .collect(),
+                })
                 .collect();
             json(out, &ScanOutput { machines })?;
         }
@@ -298,8 +331,8 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
         Format::Ndjson | Format::Table => {
             for (p, s) in paths.iter().zip(&scans) {
                 writeln!(out, "# {} ({} settings)", p.display(), s.settings.len())?;
-                for x in &s.settings {
-                    writeln!(
+                for (i, x) in s.settings.iter().enumerate() {
+                    write!(
                         out,
                         "{}\t{}\t{}\t{}",
                         x.kind.as_str(),
@@ -307,6 +340,10 @@ fn scan(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProfile, fo
                         terminal_safe(&x.name),
                         terminal_safe(&x.value)
                     )?;
+                    match from(s, i, provenance) {
+                        Some(f) => writeln!(out, "\t{}", terminal_safe(&f))?,
+                        None => writeln!(out)?,
+                    }
                 }
             }
         }
