@@ -27,6 +27,7 @@
 //! | R10 | install dates and timestamps: a value named `*Date`, `*Time`, `*Timestamp`, `InstallDate*`, `InstallTime*` holding a Unix time (2000–2100) or FILETIME (2000–2100), or any `REG_QWORD`/8-byte binary in the FILETIME range whose name mentions time/date → `<timestamp>` | values | `InstallDate` `1523264153` → `<timestamp>` |
 //! | R11 | key paths and value names are case-folded to lower case (Windows compares them case-insensitively); the unnamed value is `(default)` | paths, names | `Services\Tcpip` → `services\tcpip` |
 //! | R13 | service image paths ([`canonical_image_path`], [`Kind::Service`](crate::Kind::Service) values only): lower case, program quotes removed, the Windows directory as `%systemroot%` | service values | `\SystemRoot\System32\drivers\x.sys`, `System32\drivers\x.sys` → `%systemroot%\system32\drivers\x.sys` |
+//! | R14 | per-user service instances (`Type` has `0x80`) named `<template>_<LUID>` → `<template>_<instance>` ([`Kind::Service`](crate::Kind::Service) names only; the raw registry keys keep the LUID) | service names | `cdpusersvc_b006d` → `cdpusersvc_<instance>` |
 //! | R12 | numbers: `REG_DWORD`/`REG_QWORD`/`REG_DWORD_BIG_ENDIAN` are already decimal; text in `REG_SZ` is left as written (`"01"` and `"1"` differ), since only the type says a value is numeric | values | |
 //!
 //! Tokens (`<user>`, `<hostname>`, …) never occur in real registry data, so they cannot

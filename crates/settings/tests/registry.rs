@@ -420,13 +420,19 @@ fn services_of_a_real_system_hive_match_libhivex() {
         "96" => "user-share-process",
         "80" => "user-own-process",
         "272" => "own-process+interactive",
+        "224" => "user-share-process-instance",
         _ => "",
     };
     let mut checked_types = 0;
     for line in lines {
         let f: Vec<&str> = line.split('\t').collect();
         let [name, start, kind, delayed, image, handle] = f[..] else { panic!("{line}") };
-        let (setting, offset, file) = services[name.to_lowercase().as_str()];
+        // Per-user instances (Type 0xd0/0xe0) are named `<template>_<instance>` (rule R14).
+        let key = match (kind, name.rsplit_once('_')) {
+            ("208" | "224", Some((template, _))) => format!("{}_<instance>", template.to_lowercase()),
+            _ => name.to_lowercase(),
+        };
+        let (setting, offset, file) = services[key.as_str()];
         assert_eq!(file, "/Windows/System32/config/SYSTEM");
         assert_eq!(offset, Offset::Cell(handle.parse::<u32>().unwrap() - 4096), "{name}: hivex handle {handle}");
         assert!(
@@ -454,6 +460,10 @@ fn services_of_a_real_system_hive_match_libhivex() {
     }
     assert!(checked_types > 600, "{checked_types}");
     let value = |name: &str| services[name].0.value.as_str();
+    assert_eq!(
+        value("cdpusersvc_<instance>"),
+        "start=auto type=user-share-process-instance image=%systemroot%\\system32\\svchost.exe -k unistacksvcgroup"
+    );
     assert_eq!(
         value("1394ohci"),
         "start=demand type=kernel-driver image=%systemroot%\\system32\\drivers\\1394ohci.sys"

@@ -244,3 +244,24 @@ fn standalone_vbox_file() {
     assert_eq!(get(&s, "controller1.type"), Some("AHCI"));
     assert!(!s.iter().any(|x| x.value.contains("080027C3B0F9") || x.value.contains("3c0c3250")));
 }
+
+/// Disk-header facts of a real qcow2 overlay over a raw backing file, both made by
+/// `qemu-img create` (tests/fixtures.d/20-containers-a.sh): sizes as `qemu-img info` reports.
+#[test]
+fn disk_header_facts_of_a_qcow2_overlay() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/containers-a"));
+    assert!(dir.join("ov-raw.qcow2").exists(), "{} missing: run tests/fixtures.sh", dir.display());
+    let files: Vec<Source> = ["ov-raw.qcow2", "disk.raw"]
+        .iter()
+        .map(|n| Rc::new(imagefs::FileSource::open(&dir.join(n)).unwrap()) as Source)
+        .collect();
+    let disk = imagefs::container::open_disk(Rc::clone(&files[0]), &imagefs::container::FileSet::new(files)).unwrap();
+    let size = std::fs::metadata(dir.join("disk.raw")).unwrap().len();
+    let facts = vmconfig::disk_settings(std::slice::from_ref(&disk));
+    let get = |name: &str| facts.iter().find(|(s, _)| s.name == name).map(|(s, f)| (s.value.as_str(), f.as_str()));
+    assert_eq!(get("disk0.format"), Some(("qcow2", "ov-raw.qcow2")));
+    assert_eq!(get("disk0.virtual_size"), Some((size.to_string().as_str(), "ov-raw.qcow2")));
+    assert_eq!(get("disk0.layers"), Some(("2", "ov-raw.qcow2")));
+    assert_eq!(get("disk0.parent_format"), Some(("raw", "disk.raw")));
+    assert!(facts.iter().all(|(s, _)| s.kind == Kind::Vm && s.path == vmconfig::DISK_PATH));
+}

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | SOFTWARE | `Microsoft\Windows\CurrentVersion\Uninstall\*` and `WOW6432Node\…\Uninstall\*` | [`Kind::Package`]: path = the `Uninstall` key, name = `DisplayName`, value = `DisplayVersion` |
 //! | NTUSER.DAT | `Software\Microsoft\Windows\CurrentVersion\Uninstall\*` (per-user installs) | same, under `HKU\<user:RID>\…` |
-//! | SYSTEM | `CurrentControlSet\Services\*` with a `Start` value | [`Kind::Service`]: path `HKLM\SYSTEM\currentcontrolset\services`, name = service (lower case), value `start=<word> type=<word>[ image=<path>]` |
+//! | SYSTEM | `CurrentControlSet\Services\*` with a `Start` value | [`Kind::Service`]: path `HKLM\SYSTEM\currentcontrolset\services`, name = service (lower case; a per-user instance `<template>_<LUID>` as `<template>_<instance>`, rule R14), value `start=<word> type=<word>[ image=<path>]` |
 //!
 //! Entries without a `DisplayName` (patches, components) are not programs Windows lists and
 //! give no package. Two entries with the same `DisplayName` under one key (an x64 and an x86
@@ -156,12 +156,34 @@ fn type_word(kind: u32) -> String {
         0x20 => "share-process",
         0x50 => "user-own-process",
         0x60 => "user-share-process",
+        0xd0 => "user-own-process-instance",
+        0xe0 => "user-share-process-instance",
         _ => return format!("{kind:#x}"),
     };
     if kind & INTERACTIVE != 0 {
         format!("{base}+interactive")
     } else {
         base.to_owned()
+    }
+}
+
+/// `SERVICE_USER_SERVICE_INSTANCE`: a per-user copy of a template service.
+const USER_SERVICE_INSTANCE: u32 = 0x80;
+
+/// A per-user service instance is named `<template>_<LUID>` (`cdpusersvc_b006d`), the LUID
+/// of the logon session that created it, different on every machine: the suffix becomes
+/// `<instance>` (rule R14) so that peers line up. Names without a hex suffix stay.
+fn instance_name(name: &str) -> String {
+    match name.rsplit_once('_') {
+        Some((template, luid))
+            if !template.is_empty()
+                && !luid.is_empty()
+                && luid.len() <= 16
+                && luid.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            format!("{template}_<instance>")
+        }
+        _ => name.to_owned(),
     }
 }
 
@@ -176,7 +198,8 @@ fn services(hive: &Hive<'_>, root: &Key<'_>, prefix: &str, ctx: &RegistryContext
         let Some(start) = number(hive, start_value) else { continue };
         let delayed = values.get("delayedautostart").and_then(|v| number(hive, v)) == Some(1);
         let mut value = format!("start={}", start_word(start, delayed));
-        if let Some(t) = values.get("type").and_then(|v| number(hive, v)) {
+        let service_type = values.get("type").and_then(|v| number(hive, v));
+        if let Some(t) = service_type {
             value.push_str(" type=");
             value.push_str(&type_word(t));
         }
@@ -184,10 +207,13 @@ fn services(hive: &Hive<'_>, root: &Key<'_>, prefix: &str, ctx: &RegistryContext
             value.push_str(" image=");
             value.push_str(&canonical_image_path(&ctx.text_value(&image)));
         }
+        let name = ctx.key_path(&hive.key_name(&key));
+        let name =
+            if service_type.is_some_and(|t| t & USER_SERVICE_INSTANCE != 0) { instance_name(&name) } else { name };
         out.push(
             source,
             Offset::Cell(start_value.offset),
-            Setting { kind: Kind::Service, path: path.clone(), name: ctx.key_path(&hive.key_name(&key)), value },
+            Setting { kind: Kind::Service, path: path.clone(), name, value },
         );
     }
 }
@@ -204,5 +230,9 @@ mod tests {
         assert_eq!(type_word(0x110), "own-process+interactive");
         assert_eq!(type_word(0x1), "kernel-driver");
         assert_eq!(type_word(0x3), "0x3");
+        assert_eq!(type_word(0xe0), "user-share-process-instance");
+        assert_eq!(instance_name("cdpusersvc_b006d"), "cdpusersvc_<instance>");
+        assert_eq!(instance_name("my_service"), "my_service");
+        assert_eq!(instance_name("_b006d"), "_b006d");
     }
 }
