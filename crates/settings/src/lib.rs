@@ -10,6 +10,10 @@
 //! 1. Open a machine with [`imagefs::open_machine`].
 //! 2. Pick an [`ExtractionProfile`] (the default one ships with the crate).
 //! 3. Call [`scan_machine`]; its [`MachineScan::settings`] go to the ranking.
+//! 4. To show where a value came from, ask [`MachineScan::provenance`] (by index) or
+//!    [`MachineScan::provenance_of`] (by key): the guest file or registry hive ([`Source`])
+//!    and the line or hive cell offset ([`Offset`]). Provenance lives beside the settings,
+//!    never in a [`Setting`] or its JSON form, so peer profiles never carry it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

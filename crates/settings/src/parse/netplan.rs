@@ -87,7 +87,7 @@ impl Out {
 
 /// Keys whose values are secrets (WireGuard private and pre-shared keys, Wi-Fi and 802.1X
 /// passwords): never settings, as password fields elsewhere.
-const SECRET_KEYS: &[&str] = &["key", "private-key", "shared", "password", "psk", "private-key-password"];
+pub const SECRET_KEYS: &[&str] = &["key", "private-key", "shared", "password", "psk", "private-key-password"];
 
 fn is_secret(key: &str) -> bool {
     SECRET_KEYS.iter().any(|s| key.eq_ignore_ascii_case(s))
