@@ -53,8 +53,9 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
                         { scan.os.as_ref().map(|os| format!(" · {os}")).unwrap_or_default() }</p>
                     if m.from_cache {
                         // Nothing was read this time: the settings are the stored ones.
-                        <p class="bytes-read from-cache" data-bytes="0">
-                            { format!("from cache · no image read (first extraction read {} of {})", format::bytes(scan.bytes_read), format::bytes(scan.total_size)) }</p>
+                        <p class="bytes-read from-cache" data-bytes="0"
+                            title={format!("Settings stored when it was first read ({} of {})", format::bytes(scan.bytes_read), format::bytes(scan.total_size))}>
+                            { "from cache · no image read" }</p>
                     } else {
                     <p class="bytes-read" data-bytes={scan.bytes_read.to_string()}>
                         { format!("read {} of {} ({percent:.2} %) in {} reads", format::bytes(scan.bytes_read), format::bytes(scan.total_size), scan.read_calls) }</p>
