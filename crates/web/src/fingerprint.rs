@@ -2,6 +2,10 @@
 //! Content fingerprints of dropped machines: the key of the settings cache in the peer
 //! database ([`crate::store`]), computed in the page without reading whole images.
 //!
+//! In the page rather than in a worker: a cache hit then starts no worker at all (a worker
+//! costs a wasm instantiation), and the reads are few enough for async
+//! `Blob.slice().arrayBuffer()` calls, batched per file.
+//!
 //! # What is hashed, and why
 //!
 //! SHA-256 over, for every file of the machine (in an order-independent way):
