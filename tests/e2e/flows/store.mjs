@@ -202,6 +202,29 @@ export const tests = {
     assert.ok(!card.cached && card.bytes > 0, 'read again after clearing');
   },
 
+  // The demo fleet's images have fixed names, times and contents: a second visit diagnoses it
+  // from the cache, with no worker. The library reads well in dark mode too.
+  async storeDemo({ page }) {
+    await page.goto(BASE_URL);
+    await page.click('#demo');
+    await page.waitForFunction(() => document.querySelectorAll('.card.done').length === 9, null, { timeout: TIMEOUT });
+    const before = await ranking(page);
+    await waitCached(page, 9);
+    await page.reload();
+    await page.waitForSelector('#demo');
+    const workers = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    await page.click('#demo');
+    await page.waitForFunction(() => document.querySelectorAll('.card.done').length === 9, null, { timeout: TIMEOUT });
+    await page.waitForSelector('#ranking tbody tr', { timeout: TIMEOUT });
+    assert.ok((await cards(page)).every((c) => c.cached && c.bytes === 0), 'all nine from the cache');
+    assert.deepEqual(workers, []);
+    assert.deepEqual(await ranking(page), before);
+    await saveFleet(page, 'demo web servers');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('#library').screenshot({ path: join(SHOTS, 'store-library-dark.png') });
+  },
+
   // A corrupt or truncated profile file is refused and leaves the database as it was.
   async storeCorrupt({ page }) {
     await loadSlice(page, ['peer1']);
