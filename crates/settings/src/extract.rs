@@ -6,9 +6,10 @@ use imagefs::{Error as FsError, FileSystem, Machine};
 use crate::canon::config_value;
 use crate::model::{Found, Offset, Origin, Provenance, Source};
 use crate::parse::{
-    parse_apt_sources, parse_crontab, parse_dpkg_status, parse_fstab, parse_group, parse_hosts, parse_ini_lines,
-    parse_interfaces, parse_key_value_lines, parse_netplan, parse_nsswitch, parse_passwd, parse_resolv_conf,
-    parse_sshd_config, parse_sudoers, parse_systemd_unit, Separator,
+    parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines, parse_group_lines,
+    parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_netplan, parse_nsswitch_lines,
+    parse_passwd_lines, parse_resolv_conf_lines, parse_sshd_config_lines, parse_sudoers_lines,
+    parse_systemd_unit_lines, Separator,
 };
 use crate::profile::{ExtractionProfile, FileFormat};
 use crate::{Kind, Setting, SettingKey};
@@ -121,8 +122,8 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         let found_here = crate::vmconfig::extract_source(&**file, &mut warnings);
         if !found_here.is_empty() {
             let source = found.source(file.name(), None);
-            for setting in found_here {
-                found.push(source, Offset::Unknown, setting);
+            for (setting, offset) in found_here {
+                found.push(source, offset, setting);
             }
         }
     }
@@ -203,10 +204,6 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
     let text = String::from_utf8_lossy(&bytes);
     let at = |line: Option<u32>| line.map_or(Offset::Unknown, Offset::Line);
     let setting = |kind, name: String, value: String| Setting { kind, path: path.to_owned(), name, value };
-    let config = |pairs: Vec<(String, String)>, fold: bool| {
-        let lines = pairs.into_iter().map(|(n, v)| (n, v, None)).collect();
-        config_lines(path, lines, fold)
-    };
     let with_lines = |pairs: Vec<(String, String, u32)>| pairs.into_iter().map(|(n, v, l)| (n, v, Some(l))).collect();
     Ok(match format {
         FileFormat::Ini => config_lines(path, with_lines(parse_ini_lines(&text)), true),
@@ -214,27 +211,28 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
             config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Whitespace)), true)
         }
         FileFormat::KeyValue => config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Equals)), false),
-        FileFormat::Sshd => config(parse_sshd_config(&text), false),
-        FileFormat::SystemdUnit => config(parse_systemd_unit(&text), false),
-        FileFormat::Fstab => config(parse_fstab(&text), false),
-        FileFormat::Hosts => config(parse_hosts(&text), false),
-        FileFormat::ResolvConf => config(parse_resolv_conf(&text), false),
-        FileFormat::Nsswitch => config(parse_nsswitch(&text), false),
-        FileFormat::Sudoers => config(parse_sudoers(&text), false),
-        FileFormat::Passwd => config(parse_passwd(&text), false),
-        FileFormat::Group => config(parse_group(&text), false),
-        FileFormat::Crontab => config(parse_crontab(&text, true), false),
-        FileFormat::AptSources => config(parse_apt_sources(&text), false),
+        FileFormat::Sshd => config_lines(path, with_lines(parse_sshd_config_lines(&text)), false),
+        FileFormat::SystemdUnit => config_lines(path, with_lines(parse_systemd_unit_lines(&text)), false),
+        FileFormat::Fstab => config_lines(path, with_lines(parse_fstab_lines(&text)), false),
+        FileFormat::Hosts => config_lines(path, with_lines(parse_hosts_lines(&text)), false),
+        FileFormat::ResolvConf => config_lines(path, with_lines(parse_resolv_conf_lines(&text)), false),
+        FileFormat::Nsswitch => config_lines(path, with_lines(parse_nsswitch_lines(&text)), false),
+        FileFormat::Sudoers => config_lines(path, with_lines(parse_sudoers_lines(&text)), false),
+        FileFormat::Passwd => config_lines(path, with_lines(parse_passwd_lines(&text)), false),
+        FileFormat::Group => config_lines(path, with_lines(parse_group_lines(&text)), false),
+        FileFormat::Crontab => config_lines(path, with_lines(parse_crontab_lines(&text, true)), false),
+        FileFormat::AptSources => config_lines(path, with_lines(parse_apt_sources_lines(&text)), false),
         FileFormat::Netplan => config_lines(path, with_lines(parse_netplan(&text)), false),
         FileFormat::Interfaces => config_lines(path, with_lines(parse_interfaces(&text)), false),
-        FileFormat::DpkgStatus => parse_dpkg_status(&text)
+        FileFormat::DpkgStatus => parse_dpkg_status_lines(&text)
             .into_iter()
-            .map(|(name, version)| (setting(Kind::Package, name, version), Offset::Unknown))
+            .map(|(name, version, line)| (setting(Kind::Package, name, version), Offset::Line(line)))
             .collect(),
         FileFormat::FirstLine => {
             let first = text.lines().next().unwrap_or("").trim().to_owned();
             vec![(setting(Kind::FirstLine, String::new(), first), at(Some(1)))]
         }
+        // A count is a fact of the whole file, not of one line: no position.
         FileFormat::LineCount => {
             vec![(setting(Kind::LineCount, String::new(), text.lines().count().to_string()), Offset::Unknown)]
         }

@@ -2,13 +2,18 @@
 //! `/etc/passwd` and `/etc/group`. Password fields are never read (and `shadow` /
 //! `gshadow` are not in any profile): they are secrets, not configuration.
 
-use super::{Pairs, MAX_LINES};
+use super::{without_lines, Pairs, MAX_LINES};
 
 /// Parses passwd into `<user>/uid`, `/gid`, `/home`, `/shell` pairs. The password and
 /// GECOS (real name) fields are skipped. The first entry of a user wins, as getpwnam does.
 pub fn parse_passwd(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_passwd_lines(text))
+}
+
+/// [`parse_passwd`] with the 1-based line number of each pair (its provenance).
+pub fn parse_passwd_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -18,10 +23,10 @@ pub fn parse_passwd(text: &str) -> Vec<(String, String)> {
         if user.is_empty() {
             continue;
         }
-        pairs.first(format!("{user}/uid"), (*uid).to_owned());
-        pairs.first(format!("{user}/gid"), (*gid).to_owned());
-        pairs.first(format!("{user}/home"), (*home).to_owned());
-        pairs.first(format!("{user}/shell"), (*shell).to_owned());
+        pairs.first(format!("{user}/uid"), (*uid).to_owned(), number);
+        pairs.first(format!("{user}/gid"), (*gid).to_owned(), number);
+        pairs.first(format!("{user}/home"), (*home).to_owned(), number);
+        pairs.first(format!("{user}/shell"), (*shell).to_owned(), number);
     }
     pairs.into_vec()
 }
@@ -29,8 +34,13 @@ pub fn parse_passwd(text: &str) -> Vec<(String, String)> {
 /// Parses group into `<group>/gid` and `<group>/members` (sorted, comma-joined; empty
 /// when none). The password field is skipped.
 pub fn parse_group(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_group_lines(text))
+}
+
+/// [`parse_group`] with the 1-based line number of each pair (its provenance).
+pub fn parse_group_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -43,8 +53,8 @@ pub fn parse_group(text: &str) -> Vec<(String, String)> {
         let mut members: Vec<&str> = members.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
         members.sort_unstable();
         members.dedup();
-        pairs.first(format!("{group}/gid"), (*gid).to_owned());
-        pairs.first(format!("{group}/members"), members.join(","));
+        pairs.first(format!("{group}/gid"), (*gid).to_owned(), number);
+        pairs.first(format!("{group}/members"), members.join(","), number);
     }
     pairs.into_vec()
 }

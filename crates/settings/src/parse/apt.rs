@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! APT sources: one-line `sources.list` format and deb822 `.sources` stanzas.
 
-use super::{Pairs, MAX_LINES};
+use super::{without_lines, Pairs, MAX_LINES};
 
 /// Entries produced at most by one deb822 stanza (types × URIs × suites): the product
 /// of three lists must not explode on a hostile file.
@@ -13,6 +13,12 @@ const MAX_STANZA_ENTRIES: usize = 256;
 /// (`Types:`/`URIs:`/`Suites:`/`Components:` stanzas) are recognised by their fields;
 /// stanzas with `Enabled: no` are skipped.
 pub fn parse_apt_sources(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_apt_sources_lines(text))
+}
+
+/// [`parse_apt_sources`] with the 1-based line number of each pair (its provenance): the
+/// entry's line in the one-line format, the first line of its stanza in deb822.
+pub fn parse_apt_sources_lines(text: &str) -> Vec<(String, String, u32)> {
     let deb822 = text.lines().take(MAX_LINES).any(|l| l.get(..6).is_some_and(|h| h.eq_ignore_ascii_case("types:")));
     if deb822 {
         parse_deb822(text)
@@ -21,9 +27,9 @@ pub fn parse_apt_sources(text: &str) -> Vec<(String, String)> {
     }
 }
 
-fn parse_one_line(text: &str) -> Vec<(String, String)> {
+fn parse_one_line(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.split('#').next().unwrap_or("").trim();
         let Some((kind, rest)) = line.split_once(char::is_whitespace) else { continue };
         if kind != "deb" && kind != "deb-src" {
@@ -39,16 +45,18 @@ fn parse_one_line(text: &str) -> Vec<(String, String)> {
         let mut fields = rest.split_whitespace();
         let (Some(uri), Some(suite)) = (fields.next(), fields.next()) else { continue };
         let components: Vec<&str> = fields.collect();
-        push(&mut pairs, kind, uri, suite, &components, &mut options);
+        push(&mut pairs, kind, uri, suite, &components, &mut options, number);
     }
     pairs.into_vec()
 }
 
-fn parse_deb822(text: &str) -> Vec<(String, String)> {
+fn parse_deb822(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut stanza: Vec<(String, String)> = Vec::new();
-    let mut lines = text.lines().take(MAX_LINES).peekable();
-    while let Some(line) = lines.next() {
+    // Line of the stanza's first field: where an entry is said to come from.
+    let mut start = 0u32;
+    let mut lines = (1u32..).zip(text.lines().take(MAX_LINES)).peekable();
+    while let Some((number, line)) = lines.next() {
         let end = lines.peek().is_none();
         let trimmed = line.trim();
         if !trimmed.is_empty() && !trimmed.starts_with('#') {
@@ -59,18 +67,21 @@ fn parse_deb822(text: &str) -> Vec<(String, String)> {
                     last.1.push_str(trimmed);
                 }
             } else if let Some((k, v)) = trimmed.split_once(':') {
+                if stanza.is_empty() {
+                    start = number;
+                }
                 stanza.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
             }
         }
         if trimmed.is_empty() || end {
-            emit_stanza(&mut pairs, &stanza);
+            emit_stanza(&mut pairs, &stanza, start);
             stanza.clear();
         }
     }
     pairs.into_vec()
 }
 
-fn emit_stanza(pairs: &mut Pairs, stanza: &[(String, String)]) {
+fn emit_stanza(pairs: &mut Pairs, stanza: &[(String, String)], line: u32) {
     let field = |name: &str| stanza.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
     if field("enabled").eq_ignore_ascii_case("no") {
         return;
@@ -98,20 +109,28 @@ fn emit_stanza(pairs: &mut Pairs, stanza: &[(String, String)]) {
                 }
                 emitted += 1;
                 let mut opts: Vec<&str> = options.iter().map(String::as_str).collect();
-                push(pairs, kind, uri, suite, &components, &mut opts);
+                push(pairs, kind, uri, suite, &components, &mut opts, line);
             }
         }
     }
 }
 
-fn push(pairs: &mut Pairs, kind: &str, uri: &str, suite: &str, components: &[&str], options: &mut Vec<&str>) {
+fn push(
+    pairs: &mut Pairs,
+    kind: &str,
+    uri: &str,
+    suite: &str,
+    components: &[&str],
+    options: &mut Vec<&str>,
+    line: u32,
+) {
     let uri = uri.trim_end_matches('/');
     let mut value = components.join(" ");
     if !options.is_empty() {
         options.sort_unstable();
         value = format!("{value} [{}]", options.join(" ")).trim_start().to_owned();
     }
-    pairs.last(format!("{kind} {uri} {suite}"), value);
+    pairs.last(format!("{kind} {uri} {suite}"), value, line);
 }
 
 #[cfg(test)]

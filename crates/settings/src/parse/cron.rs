@@ -2,7 +2,7 @@
 //! crontab files: `/etc/crontab` and `/etc/cron.d/*` (with a user field) and user
 //! crontabs (without).
 
-use super::{collapse, Pairs, MAX_LINES};
+use super::{collapse, without_lines, Pairs, MAX_LINES};
 
 /// Parses a crontab into pairs. A job becomes `(command, "schedule [user]")`: the
 /// command names the setting because it identifies the job across machines while its
@@ -10,8 +10,14 @@ use super::{collapse, Pairs, MAX_LINES};
 /// Environment lines (`MAILTO=root`) become `(NAME, value)`. `system` says whether the
 /// sixth field is a user name (`/etc/crontab`, `/etc/cron.d`).
 pub fn parse_crontab(text: &str, system: bool) -> Vec<(String, String)> {
+    without_lines(parse_crontab_lines(text, system))
+}
+
+/// [`parse_crontab`] with the 1-based line number of each pair (its provenance; for a
+/// repeated command the first job's line).
+pub fn parse_crontab_lines(text: &str, system: bool) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -21,7 +27,7 @@ pub fn parse_crontab(text: &str, system: bool) -> Vec<(String, String)> {
             if let Some((name, value)) = line.split_once('=') {
                 let name = name.trim();
                 if !name.is_empty() && !name.contains(char::is_whitespace) {
-                    pairs.last(name.to_owned(), value.trim().to_owned());
+                    pairs.last(name.to_owned(), value.trim().to_owned(), number);
                 }
             }
             continue;
@@ -40,7 +46,7 @@ pub fn parse_crontab(text: &str, system: bool) -> Vec<(String, String)> {
                 value.push_str(user);
             }
         }
-        pairs.append(collapse(&command.join(" ")), &value, "; ");
+        pairs.append(collapse(&command.join(" ")), &value, "; ", number);
     }
     pairs.into_vec()
 }

@@ -11,11 +11,22 @@ pub const MAX_STATUS_LINES: usize = 2_000_000;
 /// half-installed ones are not what the machine runs. A package installed for several
 /// architectures (multi-arch `same`) is named `package:arch` from its second entry on.
 pub fn parse_dpkg_status(text: &str) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+    super::without_lines(parse_dpkg_status_lines(text))
+}
+
+/// [`parse_dpkg_status`] with the 1-based line number of each package's stanza start (its
+/// provenance: the first line of the stanza, normally `Package:`).
+pub fn parse_dpkg_status_lines(text: &str) -> Vec<(String, String, u32)> {
+    let mut out: Vec<(String, String, u32)> = Vec::new();
+    // First non-blank line of the current stanza; 0 while between stanzas.
+    let mut start = 0u32;
     let mut seen = std::collections::HashSet::new();
     let (mut package, mut version, mut status, mut arch) = (None, None, None, None);
-    let mut lines = text.lines().take(MAX_STATUS_LINES).peekable();
-    while let Some(line) = lines.next() {
+    let mut lines = (1u32..).zip(text.lines().take(MAX_STATUS_LINES)).peekable();
+    while let Some((number, line)) = lines.next() {
+        if start == 0 && !line.trim().is_empty() {
+            start = number;
+        }
         if !line.starts_with(char::is_whitespace) {
             if let Some((field, value)) = line.split_once(':') {
                 let value = value.trim();
@@ -31,9 +42,10 @@ pub fn parse_dpkg_status(text: &str) -> Vec<(String, String)> {
         if line.trim().is_empty() || lines.peek().is_none() {
             if let (Some(p), Some(v), Some("install ok installed")) = (package, version, status) {
                 let name = if seen.insert(p) { p.to_owned() } else { format!("{p}:{}", arch.unwrap_or("")) };
-                out.push((name, v.to_owned()));
+                out.push((name, v.to_owned(), start));
             }
             (package, version, status, arch) = (None, None, None, None);
+            start = 0;
         }
     }
     out

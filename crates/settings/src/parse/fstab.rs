@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! `/etc/fstab`: `device mountpoint type options [dump [pass]]`, one mount per line.
 
-use super::{Pairs, MAX_LINES};
+use super::{without_lines, Pairs, MAX_LINES};
 
 /// Parses fstab into per-mount-point pairs `"<mountpoint>:device"`, `":type"`,
 /// `":options"` and `":pass"`. Devices stay as written (`UUID=…`, `LABEL=…`, `/dev/…`);
@@ -9,8 +9,14 @@ use super::{Pairs, MAX_LINES};
 /// entries have no mount point and are keyed `swap:<device>`. A later line for the same
 /// mount point overrides an earlier one, as mount(8) ends up doing.
 pub fn parse_fstab(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_fstab_lines(text))
+}
+
+/// [`parse_fstab`] with the 1-based line number of each pair (its provenance: the line of
+/// the mount entry that won).
+pub fn parse_fstab_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -28,10 +34,10 @@ pub fn parse_fstab(text: &str) -> Vec<(String, String)> {
             fields.get(3).map_or("defaults", |o| o).split(',').filter(|o| !o.is_empty()).collect();
         options.sort_unstable();
         options.dedup();
-        pairs.last(format!("{mount}:device"), (*device).to_owned());
-        pairs.last(format!("{mount}:type"), (*fstype).to_owned());
-        pairs.last(format!("{mount}:options"), options.join(","));
-        pairs.last(format!("{mount}:pass"), fields.get(5).map_or("0", |p| p).to_owned());
+        pairs.last(format!("{mount}:device"), (*device).to_owned(), number);
+        pairs.last(format!("{mount}:type"), (*fstype).to_owned(), number);
+        pairs.last(format!("{mount}:options"), options.join(","), number);
+        pairs.last(format!("{mount}:pass"), fields.get(5).map_or("0", |p| p).to_owned(), number);
     }
     pairs.into_vec()
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::MAX_LINES;
+use super::{without_lines, MAX_LINES};
 
 /// Host names kept per file at most: a blocklist-style hosts file with a million
 /// entries is data, not configuration.
@@ -13,8 +13,14 @@ const MAX_NAMES: usize = 10_000;
 /// maps to its addresses, sorted and space-joined (`localhost` → `127.0.0.1 ::1`).
 /// Sorted by host name.
 pub fn parse_hosts(text: &str) -> Vec<(String, String)> {
-    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for line in text.lines().take(MAX_LINES) {
+    without_lines(parse_hosts_lines(text))
+}
+
+/// [`parse_hosts`] with the 1-based line number of each pair (its provenance: the first
+/// line naming the host).
+pub fn parse_hosts_lines(text: &str) -> Vec<(String, String, u32)> {
+    let mut names: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.split('#').next().unwrap_or("");
         let mut fields = line.split_whitespace();
         let Some(address) = fields.next() else { continue };
@@ -22,7 +28,7 @@ pub fn parse_hosts(text: &str) -> Vec<(String, String)> {
             if names.len() >= MAX_NAMES && !names.contains_key(name) {
                 break;
             }
-            let addresses = names.entry(name.to_ascii_lowercase()).or_default();
+            let (addresses, _) = names.entry(name.to_ascii_lowercase()).or_insert_with(|| (Vec::new(), number));
             if !addresses.iter().any(|a| a == address) {
                 addresses.push(address.to_owned());
             }
@@ -30,9 +36,9 @@ pub fn parse_hosts(text: &str) -> Vec<(String, String)> {
     }
     names
         .into_iter()
-        .map(|(name, mut addresses)| {
+        .map(|(name, (mut addresses, line))| {
             addresses.sort();
-            (name, addresses.join(" "))
+            (name, addresses.join(" "), line)
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 //! OpenSSH `sshd_config`: `Keyword value` (or `Keyword=value`), case-insensitive
 //! keywords, first value wins, `Match` blocks until the next `Match`.
 
-use super::{collapse, Pairs, MAX_LINES};
+use super::{collapse, without_lines, Pairs, MAX_LINES};
 
 /// Keywords sshd accumulates over repeated lines instead of keeping the first
 /// (sshd_config(5)); their values are joined in file order.
@@ -28,9 +28,15 @@ const MULTI_VALUED: &[&str] = &[
 /// Multi-valued keywords (`AcceptEnv`, `HostKey`, `Port`, `Subsystem`…) accumulate:
 /// token lists are joined with a space, `Subsystem`/`Include`/`HostKey` lines with `; `.
 pub fn parse_sshd_config(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_sshd_config_lines(text))
+}
+
+/// [`parse_sshd_config`] with the 1-based line number of each pair (its provenance; for
+/// accumulated keywords the first line).
+pub fn parse_sshd_config_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut prefix = String::new();
-    for line in text.lines().take(MAX_LINES) {
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -49,9 +55,9 @@ pub fn parse_sshd_config(text: &str) -> Vec<(String, String)> {
             } else {
                 " "
             };
-            pairs.append(name, &value, sep);
+            pairs.append(name, &value, sep, number);
         } else {
-            pairs.first(name, value);
+            pairs.first(name, value, number);
         }
     }
     pairs.into_vec()

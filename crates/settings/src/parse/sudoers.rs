@@ -2,7 +2,7 @@
 //! `/etc/sudoers` and `/etc/sudoers.d/*` (sudoers(5)): `Defaults`, aliases, user
 //! specifications and include directives, with `\` continuations.
 
-use super::{collapse, logical_lines, Pairs};
+use super::{collapse, logical_lines, without_lines, Pairs};
 
 /// The alias kinds sudoers defines.
 const ALIASES: &[&str] = &["User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias", "Cmd_Alias"];
@@ -16,8 +16,14 @@ const ALIASES: &[&str] = &["User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alia
 ///   accumulate with `; `);
 /// - `#include`/`@include`/`#includedir`/`@includedir` → `include`/`includedir`.
 pub fn parse_sudoers(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_sudoers_lines(text))
+}
+
+/// [`parse_sudoers`] with the 1-based line number of each pair (its provenance: the first
+/// line of the logical line; for accumulated values the first contributing one).
+pub fn parse_sudoers_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
-    for line in logical_lines(text) {
+    for (number, line) in logical_lines(text) {
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -26,7 +32,7 @@ pub fn parse_sudoers(text: &str) -> Vec<(String, String)> {
         if let Some(d) = directive {
             for kind in ["includedir", "include"] {
                 if let Some(target) = d.strip_prefix(kind).filter(|r| r.starts_with(char::is_whitespace)) {
-                    pairs.append(kind.to_owned(), target.trim(), "; ");
+                    pairs.append(kind.to_owned(), target.trim(), "; ", number);
                     break;
                 }
             }
@@ -34,23 +40,23 @@ pub fn parse_sudoers(text: &str) -> Vec<(String, String)> {
         }
         let (head, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
         if let Some(binding) = head.strip_prefix("Defaults") {
-            defaults(&mut pairs, binding, rest);
+            defaults(&mut pairs, binding, rest, number);
         } else if ALIASES.contains(&head) {
             // `NAME = list : NAME2 = list`
             for def in rest.split(" : ") {
                 let Some((name, list)) = def.split_once('=') else { continue };
                 let list: Vec<String> = list.split(',').map(collapse).filter(|i| !i.is_empty()).collect();
-                pairs.last(format!("{head}/{}", name.trim()), list.join(", "));
+                pairs.last(format!("{head}/{}", name.trim()), list.join(", "), number);
             }
         } else {
-            pairs.append(head.to_owned(), &collapse(rest), "; ");
+            pairs.append(head.to_owned(), &collapse(rest), "; ", number);
         }
     }
     pairs.into_vec()
 }
 
-/// One `Defaults[:@!>]binding param, param…` line.
-fn defaults(pairs: &mut Pairs, binding: &str, params: &str) {
+/// One `Defaults[:@!>]binding param, param…` line, at line `number`.
+fn defaults(pairs: &mut Pairs, binding: &str, params: &str, number: u32) {
     let prefix = format!("Defaults{}", binding.trim());
     for param in split_params(params) {
         let param = param.trim();
@@ -61,16 +67,16 @@ fn defaults(pairs: &mut Pairs, binding: &str, params: &str) {
             let value = collapse(value.trim().trim_matches('"'));
             let name = name.trim_end();
             if let Some(name) = name.strip_suffix('+') {
-                pairs.append(format!("{prefix}/{}", name.trim()), &format!("+{value}"), " ");
+                pairs.append(format!("{prefix}/{}", name.trim()), &format!("+{value}"), " ", number);
             } else if let Some(name) = name.strip_suffix('-') {
-                pairs.append(format!("{prefix}/{}", name.trim()), &format!("-{value}"), " ");
+                pairs.append(format!("{prefix}/{}", name.trim()), &format!("-{value}"), " ", number);
             } else {
-                pairs.last(format!("{prefix}/{}", name.trim()), value);
+                pairs.last(format!("{prefix}/{}", name.trim()), value, number);
             }
         } else if let Some(flag) = param.strip_prefix('!') {
-            pairs.last(format!("{prefix}/{}", flag.trim()), "false".into());
+            pairs.last(format!("{prefix}/{}", flag.trim()), "false".into(), number);
         } else {
-            pairs.last(format!("{prefix}/{param}"), "true".into());
+            pairs.last(format!("{prefix}/{param}"), "true".into(), number);
         }
     }
 }

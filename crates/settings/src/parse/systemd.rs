@@ -2,16 +2,22 @@
 //! systemd unit files (`.service`, `.socket`, `.timer`, `.mount`…): `[Section]` headers,
 //! `Key=Value` lines, `#`/`;` comments, `\` line continuations.
 
-use super::{collapse, logical_lines, Pairs};
+use super::{collapse, logical_lines, without_lines, Pairs};
 
 /// Parses a unit file into `("Section/Key", value)` pairs. Names keep their case
 /// (systemd keys are case-sensitive). A repeated key accumulates, values joined with
 /// `; ` in file order (`ExecStartPre=`, `After=`, `Environment=`); an empty assignment
 /// (`ExecStart=`) clears the list, as systemd does.
 pub fn parse_systemd_unit(text: &str) -> Vec<(String, String)> {
+    without_lines(parse_systemd_unit_lines(text))
+}
+
+/// [`parse_systemd_unit`] with the 1-based line number of each pair (its provenance: the
+/// first line of the assignments kept).
+pub fn parse_systemd_unit_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut section = String::new();
-    for line in logical_lines(text) {
+    for (number, line) in logical_lines(text) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
@@ -28,9 +34,9 @@ pub fn parse_systemd_unit(text: &str) -> Vec<(String, String)> {
         let name = if section.is_empty() { key.to_owned() } else { format!("{section}/{key}") };
         let value = collapse(value);
         if value.is_empty() {
-            pairs.last(name, String::new());
+            pairs.last(name, String::new(), number);
         } else {
-            pairs.append(name, &value, "; ");
+            pairs.append(name, &value, "; ", number);
         }
     }
     pairs.into_vec()

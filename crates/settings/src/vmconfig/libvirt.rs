@@ -14,65 +14,72 @@ const MAX_DEVICES: usize = 64;
 /// `nic<N>.type` (model) and `.network` (`<type>:<source>`), `graphics<N>.type`,
 /// `video.model`, `sound.model`, `tpm.model`, `on_poweroff`/`on_reboot`/`on_crash`.
 /// Name, UUID, title, description, MAC addresses, file paths, graphics passwords and
-/// listen addresses are never read.
-pub(crate) fn parse(domain: &Element) -> Vec<(String, String)> {
+/// listen addresses are never read. Each pair carries the line of the element it was read
+/// from; `None` for a default that no element states (`cpus` without `<vcpu>`, `disks`).
+pub(crate) fn parse(domain: &Element) -> Vec<(String, String, Option<u32>)> {
     let mut out = Vec::new();
-    let mut push = |name: String, value: &str| out.push((name, value.trim().to_owned()));
+    let mut push = |name: String, value: &str, from: Option<&Element>| {
+        out.push((name, value.trim().to_owned(), from.map(|e| e.line)));
+    };
     if let Some(t) = domain.attr("type") {
-        push("hypervisor".into(), t);
+        push("hypervisor".into(), t, Some(domain));
     }
     if let Some(memory) = domain.child("memory") {
         if let Some(mib) = to_mib(&memory.text, memory.attr("unit").unwrap_or("KiB")) {
-            push("memory_mib".into(), &mib.to_string());
+            push("memory_mib".into(), &mib.to_string(), Some(memory));
         }
     }
-    push("cpus".into(), domain.child_text("vcpu").filter(|v| !v.is_empty()).unwrap_or("1"));
+    let vcpu = domain.child("vcpu").filter(|v| !v.text.trim().is_empty());
+    push("cpus".into(), vcpu.map_or("1", |v| v.text.as_str()), vcpu);
     if let Some(os) = domain.child("os") {
         if let Some(t) = os.child("type") {
-            push("os_type".into(), &t.text);
+            push("os_type".into(), &t.text, Some(t));
             if let Some(arch) = t.attr("arch") {
-                push("arch".into(), arch);
+                push("arch".into(), arch, Some(t));
             }
             if let Some(machine) = t.attr("machine") {
-                push("machine".into(), machine);
+                push("machine".into(), machine, Some(t));
             }
         }
         let loader = os.child("loader");
         let efi = os.attr("firmware") == Some("efi") || loader.is_some_and(|l| l.attr("type") == Some("pflash"));
-        push("firmware".into(), if efi { "efi" } else { "bios" });
+        push("firmware".into(), if efi { "efi" } else { "bios" }, Some(loader.unwrap_or(os)));
         // Firmware autoselection features: `secure-boot`, else `enrolled-keys` (keys
         // enrolled means Secure Boot is enforced), else the manual `<loader secure=>`.
         let feature = |name: &str| {
             os.child("firmware")
                 .and_then(|f| f.children_named("feature").find(|e| e.attr("name") == Some(name)))
-                .and_then(|e| e.attr("enabled"))
+                .and_then(|e| Some((e.attr("enabled")?, e)))
         };
         let secure = feature("secure-boot")
             .or_else(|| feature("enrolled-keys"))
-            .or_else(|| loader.and_then(|l| l.attr("secure")))
-            .unwrap_or("no");
-        push("secure_boot".into(), secure);
+            .or_else(|| loader.and_then(|l| Some((l.attr("secure")?, l))));
+        push("secure_boot".into(), secure.map_or("no", |(v, _)| v), secure.map(|(_, e)| e));
     }
-    if let Some(mode) = domain.child("cpu").and_then(|c| c.attr("mode")) {
-        push("cpu_mode".into(), mode);
+    if let Some(cpu) = domain.child("cpu") {
+        if let Some(mode) = cpu.attr("mode") {
+            push("cpu_mode".into(), mode, Some(cpu));
+        }
     }
-    if let Some(offset) = domain.child("clock").and_then(|c| c.attr("offset")) {
-        push("clock_offset".into(), offset);
+    if let Some(clock) = domain.child("clock") {
+        if let Some(offset) = clock.attr("offset") {
+            push("clock_offset".into(), offset, Some(clock));
+        }
     }
     if let Some(features) = domain.child("features") {
         for f in features.children.iter().take(MAX_DEVICES) {
             if f.name == "hyperv" {
                 for h in f.children.iter().take(MAX_DEVICES) {
-                    push(format!("features.hyperv.{}", h.name), h.attr("state").unwrap_or("on"));
+                    push(format!("features.hyperv.{}", h.name), h.attr("state").unwrap_or("on"), Some(h));
                 }
             } else {
-                push(format!("features.{}", f.name), f.attr("state").unwrap_or("on"));
+                push(format!("features.{}", f.name), f.attr("state").unwrap_or("on"), Some(f));
             }
         }
     }
     for event in ["on_poweroff", "on_reboot", "on_crash"] {
-        if let Some(v) = domain.child_text(event) {
-            push(event.into(), v);
+        if let Some(e) = domain.child(event) {
+            push(event.into(), &e.text, Some(e));
         }
     }
     let Some(devices) = domain.child("devices") else { return out };
@@ -81,39 +88,45 @@ pub(crate) fn parse(domain: &Element) -> Vec<(String, String)> {
         let bus = disk.child("target").and_then(|t| t.attr("bus")).unwrap_or("default");
         match disk.attr("device").unwrap_or("disk") {
             "cdrom" => {
-                push(format!("cdrom{cdroms}.bus"), bus);
+                push(format!("cdrom{cdroms}.bus"), bus, Some(disk));
                 cdroms += 1;
             }
             "disk" => {
-                push(format!("disk{disks}.bus"), bus);
-                if let Some(format) = disk.child("driver").and_then(|d| d.attr("type")) {
-                    push(format!("disk{disks}.format"), format);
+                push(format!("disk{disks}.bus"), bus, Some(disk));
+                if let Some(driver) = disk.child("driver") {
+                    if let Some(format) = driver.attr("type") {
+                        push(format!("disk{disks}.format"), format, Some(driver));
+                    }
                 }
                 disks += 1;
             }
             _ => {}
         }
     }
-    push("disks".into(), &disks.to_string());
+    push("disks".into(), &disks.to_string(), None);
     for (n, nic) in devices.children_named("interface").take(MAX_DEVICES).enumerate() {
         let kind = nic.attr("type").unwrap_or("default");
         let model = nic.child("model").and_then(|m| m.attr("type")).unwrap_or("default");
         let source = nic.child("source");
         let source = source.and_then(|s| s.attr("network").or_else(|| s.attr("bridge")).or_else(|| s.attr("dev")));
-        push(format!("nic{n}.type"), model);
-        push(format!("nic{n}.network"), &source.map_or_else(|| kind.to_owned(), |s| format!("{kind}:{s}")));
+        push(format!("nic{n}.type"), model, Some(nic));
+        push(format!("nic{n}.network"), &source.map_or_else(|| kind.to_owned(), |s| format!("{kind}:{s}")), Some(nic));
     }
     for (n, g) in devices.children_named("graphics").take(MAX_DEVICES).enumerate() {
-        push(format!("graphics{n}.type"), g.attr("type").unwrap_or("default"));
+        push(format!("graphics{n}.type"), g.attr("type").unwrap_or("default"), Some(g));
     }
-    if let Some(model) = devices.child("video").and_then(|v| v.child("model")).and_then(|m| m.attr("type")) {
-        push("video.model".into(), model);
+    if let Some(model) = devices.child("video").and_then(|v| v.child("model")) {
+        if let Some(t) = model.attr("type") {
+            push("video.model".into(), t, Some(model));
+        }
     }
-    if let Some(model) = devices.child("sound").and_then(|s| s.attr("model")) {
-        push("sound.model".into(), model);
+    if let Some(sound) = devices.child("sound") {
+        if let Some(model) = sound.attr("model") {
+            push("sound.model".into(), model, Some(sound));
+        }
     }
     if let Some(tpm) = devices.child("tpm") {
-        push("tpm.model".into(), tpm.attr("model").unwrap_or("default"));
+        push("tpm.model".into(), tpm.attr("model").unwrap_or("default"), Some(tpm));
     }
     out
 }

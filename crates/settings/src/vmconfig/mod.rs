@@ -14,6 +14,13 @@
 //!
 //! The setting path is the file name with its stem replaced by `*` (`web01.vmx` →
 //! `*.vmx`): the stem is the VM's name, which differs on every peer and identifies it.
+//!
+//! Provenance ([`extract_with_offsets`]): every format gives the 1-based line a value was
+//! read from, [`Offset::Line`] — the key's line in a `.vmx`, the start tag of the element
+//! holding the value in XML (lines rather than byte offsets so that all VM configurations,
+//! like all text files, point into their file as `file:line`). Values no line states
+//! (defaults such as `cpus` = 1 without `numvcpus`, and counts such as `disks`) have
+//! [`Offset::Unknown`].
 
 mod disk;
 mod libvirt;
@@ -26,7 +33,7 @@ pub use disk::{disk_settings, DISK_PATH};
 use imagefs::ReadAt;
 
 use crate::canon::config_value;
-use crate::{Kind, Setting};
+use crate::{Kind, Offset, Setting};
 
 /// VM configuration files larger than this are not read: the largest real ones are tens
 /// of kilobytes; anything bigger is not a configuration.
@@ -36,6 +43,12 @@ pub const MAX_VM_CONFIG: u64 = 4 * 1024 * 1024;
 /// `appliance.ovf`, `vm.vbox`) and text. Unknown formats and malformed files give no
 /// (or fewer) settings, never an error.
 pub fn extract(name: &str, text: &str) -> Vec<Setting> {
+    extract_with_offsets(name, text).into_iter().map(|(s, _)| s).collect()
+}
+
+/// [`extract`] with each setting's position in the file (its provenance): the line it was
+/// read from, or [`Offset::Unknown`] for defaults and counts.
+pub fn extract_with_offsets(name: &str, text: &str) -> Vec<(Setting, Offset)> {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let pairs = match ext.as_str() {
         "vmx" => vmx::parse(text),
@@ -43,19 +56,22 @@ pub fn extract(name: &str, text: &str) -> Vec<Setting> {
         _ => Vec::new(),
     };
     let path = format!("*.{ext}");
-    let mut settings: Vec<Setting> = pairs
+    let mut settings: Vec<(Setting, Offset)> = pairs
         .into_iter()
-        .map(|(name, value)| Setting { kind: Kind::Vm, path: path.clone(), name, value: config_value(&value) })
+        .map(|(name, value, line)| {
+            let setting = Setting { kind: Kind::Vm, path: path.clone(), name, value: config_value(&value) };
+            (setting, line.map_or(Offset::Unknown, Offset::Line))
+        })
         .collect();
-    settings.sort();
-    settings.dedup_by(|a, b| a.key() == b.key());
+    settings.sort_by(|a, b| a.0.cmp(&b.0));
+    settings.dedup_by(|a, b| a.0.key() == b.0.key());
     settings
 }
 
 /// Dispatches on the root element: libvirt `<domain>`, OVF `<Envelope>`, VirtualBox
 /// `<VirtualBox>`/`<Machine>`. Of several top-level documents the last wins: virt-install
 /// writes the install-phase domain first and the persistent definition last.
-fn from_xml(roots: &[xml::Element]) -> Vec<(String, String)> {
+fn from_xml(roots: &[xml::Element]) -> Vec<(String, String, Option<u32>)> {
     let Some(root) = roots.last() else { return Vec::new() };
     match root.name.as_str() {
         "domain" => libvirt::parse(root),
@@ -67,8 +83,8 @@ fn from_xml(roots: &[xml::Element]) -> Vec<(String, String)> {
 }
 
 /// Reads a configuration file supplied beside the disks (at most [`MAX_VM_CONFIG`]
-/// bytes) and extracts its settings; a read failure becomes a warning.
-pub(crate) fn extract_source(source: &dyn ReadAt, warnings: &mut Vec<String>) -> Vec<Setting> {
+/// bytes) and extracts its settings with their offsets; a read failure becomes a warning.
+pub(crate) fn extract_source(source: &dyn ReadAt, warnings: &mut Vec<String>) -> Vec<(Setting, Offset)> {
     let name = source.name();
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if !matches!(ext.as_str(), "vmx" | "vbox" | "ovf" | "xml") {
@@ -79,7 +95,7 @@ pub(crate) fn extract_source(source: &dyn ReadAt, warnings: &mut Vec<String>) ->
         return Vec::new();
     }
     match imagefs::read_vec(source, 0, source.size()) {
-        Ok(bytes) => extract(name, &String::from_utf8_lossy(&bytes)),
+        Ok(bytes) => extract_with_offsets(name, &String::from_utf8_lossy(&bytes)),
         Err(e) => {
             warnings.push(e.to_string());
             Vec::new()

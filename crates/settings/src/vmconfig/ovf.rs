@@ -30,6 +30,11 @@ impl Item<'_> {
     fn get(&self, name: &str) -> Option<&str> {
         self.0.child_text(name)
     }
+
+    /// Line of the child `name` (where its value is), else of the item itself.
+    fn line(&self, name: &str) -> Option<u32> {
+        Some(self.0.child(name).unwrap_or(self.0).line)
+    }
 }
 
 /// Settings of an OVF `Envelope`: `hw_version` (VirtualSystemType), `guest_os`
@@ -39,13 +44,15 @@ impl Item<'_> {
 /// and `.network` (Connection), `vmw.<key>` for VMware extra config (`firmware` and
 /// `uefi.secureBoot.enabled` also as `firmware`/`secure_boot`), and `vbox.*` for an
 /// embedded VirtualBox machine. Names, UUIDs, file references and MACs are not read.
-pub(crate) fn parse(envelope: &Element) -> Vec<(String, String)> {
+/// Each pair carries the line of the element its value is in (`None` for `disks`, a count).
+pub(crate) fn parse(envelope: &Element) -> Vec<(String, String, Option<u32>)> {
     let mut out = Vec::new();
     let system = envelope.find("VirtualSystem").unwrap_or(envelope);
     if let Some(os) = system.child("OperatingSystemSection") {
+        let line = Some(os.line);
         match os.attr("osType") {
-            Some(t) => out.push(("guest_os".into(), t.to_owned())),
-            None => out.extend(os.attr("id").map(|id| ("os_id".to_owned(), id.to_owned()))),
+            Some(t) => out.push(("guest_os".into(), t.to_owned(), line)),
+            None => out.extend(os.attr("id").map(|id| ("os_id".to_owned(), id.to_owned(), line))),
         }
     }
     if let Some(hw) = system.child("VirtualHardwareSection") {
@@ -57,9 +64,9 @@ pub(crate) fn parse(envelope: &Element) -> Vec<(String, String)> {
     out
 }
 
-fn hardware(hw: &Element, out: &mut Vec<(String, String)>) {
-    if let Some(t) = hw.child("System").and_then(|s| s.child_text("VirtualSystemType")) {
-        out.push(("hw_version".into(), t.to_owned()));
+fn hardware(hw: &Element, out: &mut Vec<(String, String, Option<u32>)>) {
+    if let Some(t) = hw.child("System").and_then(|s| s.child("VirtualSystemType")) {
+        out.push(("hw_version".into(), t.text.trim().to_owned(), Some(t.line)));
     }
     let items: Vec<Item<'_>> = hw
         .children
@@ -80,7 +87,7 @@ fn hardware(hw: &Element, out: &mut Vec<(String, String)>) {
             _ => continue,
         };
         let n = controllers.len();
-        out.push((format!("controller{n}.type"), bus.clone()));
+        out.push((format!("controller{n}.type"), bus.clone(), item.line("ResourceType")));
         controllers.push((item.get("InstanceID").unwrap_or(""), bus));
     }
     let (mut disks, mut cdroms, mut nics) = (0usize, 0usize, 0usize);
@@ -95,43 +102,47 @@ fn hardware(hw: &Element, out: &mut Vec<(String, String)>) {
                 .to_owned()
         };
         match kind {
-            resource::CPU => out.extend(item.get("VirtualQuantity").map(|q| ("cpus".to_owned(), q.to_owned()))),
+            resource::CPU => out.extend(
+                item.get("VirtualQuantity").map(|q| ("cpus".to_owned(), q.to_owned(), item.line("VirtualQuantity"))),
+            ),
             resource::MEMORY => {
                 let units = item.get("AllocationUnits").unwrap_or("byte * 2^20");
                 if let Some(mib) = item.get("VirtualQuantity").and_then(|q| to_mib(q, units)) {
-                    out.push(("memory_mib".into(), mib.to_string()));
+                    out.push(("memory_mib".into(), mib.to_string(), item.line("VirtualQuantity")));
                 }
             }
             resource::NIC => {
                 let model = item.get("ResourceSubType").unwrap_or("default").to_ascii_lowercase();
-                out.push((format!("nic{nics}.type"), model));
-                out.push((format!("nic{nics}.network"), item.get("Connection").unwrap_or("default").to_owned()));
+                out.push((format!("nic{nics}.type"), model, item.line("ResourceSubType")));
+                let network = item.get("Connection").unwrap_or("default").to_owned();
+                out.push((format!("nic{nics}.network"), network, item.line("Connection")));
                 nics += 1;
             }
             resource::DISK => {
-                out.push((format!("disk{disks}.bus"), parent_bus()));
+                out.push((format!("disk{disks}.bus"), parent_bus(), item.line("Parent")));
                 disks += 1;
             }
             resource::CDROM | resource::DVD => {
-                out.push((format!("cdrom{cdroms}.bus"), parent_bus()));
+                out.push((format!("cdrom{cdroms}.bus"), parent_bus(), item.line("Parent")));
                 cdroms += 1;
             }
-            resource::FLOPPY => out.push(("floppy".into(), "present".into())),
+            resource::FLOPPY => out.push(("floppy".into(), "present".into(), item.line("ResourceType"))),
             _ => {}
         }
     }
-    out.push(("disks".into(), disks.to_string()));
+    out.push(("disks".into(), disks.to_string(), None));
     for config in hw.children_named("Config").chain(hw.children_named("ExtraConfig")).take(MAX_ITEMS) {
         let (Some(key), Some(value)) = (config.attr("key"), config.attr("value")) else { continue };
         let key = key.to_ascii_lowercase();
         if super::vmx::is_identifying(&key) {
             continue;
         }
+        let line = Some(config.line);
         match key.as_str() {
-            "firmware" => out.push(("firmware".into(), value.to_ascii_lowercase())),
-            "uefi.secureboot.enabled" => out.push(("secure_boot".into(), value.to_owned())),
+            "firmware" => out.push(("firmware".into(), value.to_ascii_lowercase(), line)),
+            "uefi.secureboot.enabled" => out.push(("secure_boot".into(), value.to_owned(), line)),
             _ => {}
         }
-        out.push((format!("vmw.{key}"), value.to_owned()));
+        out.push((format!("vmw.{key}"), value.to_owned(), line));
     }
 }

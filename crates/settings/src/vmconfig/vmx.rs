@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! VMware `.vmx`: `key = "value"` lines with case-insensitive dotted keys.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::parse::MAX_LINES;
 
@@ -45,10 +45,13 @@ pub(crate) fn is_identifying(key: &str) -> bool {
 /// Parses `.vmx` text into normalized settings (`memory_mib`, `cpus`, `firmware`,
 /// `secure_boot`, `guest_os`, `hw_version`, `nic<N>.*`, `disk<N>.*`, `cdrom<N>.bus`)
 /// followed by every raw key, lowercased, except the identifying ones. A repeated key
-/// takes its last value, as VMware does.
-pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
+/// takes its last value, as VMware does. Each pair carries the 1-based line of the key it
+/// comes from (for a normalized setting, of its main key); `None` for defaults that no
+/// line states (`cpus` without `numvcpus`, `disks`).
+pub(crate) fn parse(text: &str) -> Vec<(String, String, Option<u32>)> {
     let mut raw: BTreeMap<String, String> = BTreeMap::new();
-    for line in text.lines().take(MAX_LINES) {
+    let mut lines: HashMap<String, u32> = HashMap::new();
+    for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
@@ -58,11 +61,16 @@ pub(crate) fn parse(text: &str) -> Vec<(String, String)> {
         let value = value.trim();
         let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
         if !key.is_empty() {
+            lines.insert(key.clone(), number);
             raw.insert(key, value.to_owned());
         }
     }
-    let mut out = normalized(&raw);
-    out.extend(raw.into_iter().filter(|(k, _)| !is_identifying(k)));
+    let at = |key: &str| lines.get(key).copied();
+    let mut out = normalized(&raw, &at);
+    out.extend(raw.into_iter().filter(|(k, _)| !is_identifying(k)).map(|(k, v)| {
+        let line = at(&k);
+        (k, v, line)
+    }));
     out
 }
 
@@ -70,20 +78,29 @@ fn is_true(raw: &BTreeMap<String, String>, key: &str) -> bool {
     raw.get(key).is_some_and(|v| v.eq_ignore_ascii_case("true"))
 }
 
-fn normalized(raw: &BTreeMap<String, String>) -> Vec<(String, String)> {
+/// The normalized settings; `at` gives the line of a raw key.
+fn normalized(raw: &BTreeMap<String, String>, at: &dyn Fn(&str) -> Option<u32>) -> Vec<(String, String, Option<u32>)> {
     let mut out = Vec::new();
     let get = |k: &str| raw.get(k).cloned();
     if let Some(m) = get("memsize") {
-        out.push(("memory_mib".into(), m));
+        out.push(("memory_mib".into(), m, at("memsize")));
     }
-    out.push(("cpus".into(), get("numvcpus").unwrap_or_else(|| "1".into())));
-    out.push(("firmware".into(), get("firmware").unwrap_or_else(|| "bios".into()).to_ascii_lowercase()));
-    out.push(("secure_boot".into(), is_true(raw, "uefi.secureboot.enabled").to_string()));
+    out.push(("cpus".into(), get("numvcpus").unwrap_or_else(|| "1".into()), at("numvcpus")));
+    out.push((
+        "firmware".into(),
+        get("firmware").unwrap_or_else(|| "bios".into()).to_ascii_lowercase(),
+        at("firmware"),
+    ));
+    out.push((
+        "secure_boot".into(),
+        is_true(raw, "uefi.secureboot.enabled").to_string(),
+        at("uefi.secureboot.enabled"),
+    ));
     if let Some(os) = get("guestos") {
-        out.push(("guest_os".into(), os));
+        out.push(("guest_os".into(), os, at("guestos")));
     }
     if let Some(hw) = get("virtualhw.version") {
-        out.push(("hw_version".into(), hw));
+        out.push(("hw_version".into(), hw, at("virtualhw.version")));
     }
     // NICs: ethernet<N>.present = TRUE.
     for (key, _) in raw
@@ -96,8 +113,9 @@ fn normalized(raw: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let network = get(&format!("{dev}.networkname"))
             .or_else(|| get(&format!("{dev}.connectiontype")))
             .unwrap_or_else(|| "default".into());
-        out.push((format!("nic{n}.type"), model.to_ascii_lowercase()));
-        out.push((format!("nic{n}.network"), network));
+        // Both from the adapter's `.present` line: the model and network lines may be absent.
+        out.push((format!("nic{n}.type"), model.to_ascii_lowercase(), at(key)));
+        out.push((format!("nic{n}.network"), network, at(key)));
     }
     // Disks and CD-ROMs: <bus><ctrl>:<unit>.present = TRUE, in (bus, ctrl, unit) order.
     let mut devices: Vec<(String, u32, u32, String)> = Vec::new();
@@ -118,16 +136,17 @@ fn normalized(raw: &BTreeMap<String, String>) -> Vec<(String, String)> {
         let is_cdrom = device_type.contains("cdrom") || device_type.contains("atapi") || file.ends_with(".iso");
         let is_disk = device_type.contains("disk") || (device_type.is_empty() && file.ends_with(".vmdk"));
         if is_cdrom {
-            out.push((format!("cdrom{cdroms}.bus"), bus));
+            out.push((format!("cdrom{cdroms}.bus"), bus, at(&format!("{dev}.present"))));
             cdroms += 1;
         } else if is_disk {
-            out.push((format!("disk{disks}.bus"), bus.clone()));
-            let controller = get(&format!("{bus}{c}.virtualdev")).unwrap_or_else(|| bus.clone());
-            out.push((format!("disk{disks}.controller"), controller.to_ascii_lowercase()));
+            out.push((format!("disk{disks}.bus"), bus.clone(), at(&format!("{dev}.present"))));
+            let controller_key = format!("{bus}{c}.virtualdev");
+            let controller = get(&controller_key).unwrap_or_else(|| bus.clone());
+            out.push((format!("disk{disks}.controller"), controller.to_ascii_lowercase(), at(&controller_key)));
             disks += 1;
         }
     }
-    out.push(("disks".into(), disks.to_string()));
+    out.push(("disks".into(), disks.to_string(), None));
     out
 }
 
@@ -142,13 +161,13 @@ mod tests {
                     scsi0.virtualDev = \"pvscsi\"\nscsi0:0.present = \"TRUE\"\nscsi0:0.fileName = \"web01.vmdk\"\n\
                     uuid.bios = \"56 4d\"\n";
         let got = parse(text);
-        let get = |k: &str| got.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| got.iter().find(|(n, _, _)| n == k).map(|(_, v, _)| v.as_str());
         assert_eq!(get("memory_mib"), Some("2048"));
         assert_eq!(get("cpus"), Some("1"));
         assert_eq!(get("nic0.type"), Some("vmxnet3"));
         assert_eq!(get("disk0.bus"), Some("scsi"));
         assert_eq!(get("disk0.controller"), Some("pvscsi"));
         assert_eq!(get("memsize"), Some("2048"));
-        assert!(!got.iter().any(|(_, v)| v.contains("web01") || v.contains("00:0c:29") || v.contains("56 4d")));
+        assert!(!got.iter().any(|(_, v, _)| v.contains("web01") || v.contains("00:0c:29") || v.contains("56 4d")));
     }
 }

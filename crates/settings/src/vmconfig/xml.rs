@@ -28,6 +28,10 @@ pub(crate) struct Element {
     pub(crate) children: Vec<Element>,
     /// Concatenated text content (untrimmed).
     pub(crate) text: String,
+    /// 1-based line of the element's start tag: the provenance of settings read from it.
+    /// A line rather than a byte offset so that every text VM configuration (`.vmx` too)
+    /// points into its file the same way, as `file:line`.
+    pub(crate) line: u32,
 }
 
 impl Element {
@@ -71,7 +75,15 @@ pub(crate) fn parse_all(text: &str) -> Vec<Element> {
     let mut stack: Vec<Element> = Vec::new();
     let mut count = 0usize;
     let mut roots = Vec::new();
+    // Lines are counted incrementally over the text the reader has consumed, so the whole
+    // document is scanned once. `line` is the line at byte `counted`.
+    let (mut line, mut counted) = (1u32, 0usize);
     while roots.len() < MAX_ROOTS {
+        // Where the next event starts: the reader stops right after the previous one.
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).min(text.len());
+        let newlines = text.as_bytes().get(counted..at).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count());
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        counted = counted.max(at);
         let event = match reader.read_event() {
             Ok(Event::Eof) | Err(_) => break,
             Ok(e) => e,
@@ -80,7 +92,7 @@ pub(crate) fn parse_all(text: &str) -> Vec<Element> {
         match event {
             Event::Start(start) | Event::Empty(start) if count < MAX_ELEMENTS && stack.len() < MAX_DEPTH => {
                 count += 1;
-                let mut element = Element { name: start.local_name().as_ref().to_owned(), ..Element::default() };
+                let mut element = Element { name: start.local_name().as_ref().to_owned(), line, ..Element::default() };
                 for attr in start.attributes().flatten() {
                     let value = attr
                         .normalized_value(XmlVersion::Implicit1_0)
@@ -152,6 +164,9 @@ mod tests {
         assert_eq!(root.child_text("b"), Some("1 < 2"));
         assert!(root.child("c").is_some());
         assert!(root.find("e").is_some());
+        let root = parse("<?xml version=\"1.0\"?>\n<a>\n  <b/>\n\n  <c>x\ny</c><d/>\n</a>").unwrap();
+        let lines: Vec<u32> = root.children.iter().map(|c| c.line).collect();
+        assert_eq!((root.line, lines), (2, vec![3, 5, 6]));
         assert!(parse("no xml here").is_none());
         let deep = "<a>".repeat(10_000);
         assert!(parse(&deep).is_some());
