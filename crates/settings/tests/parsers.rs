@@ -9,8 +9,10 @@ use std::rc::Rc;
 
 use imagefs::{open_machine, FileSource, Source};
 use settings::parse::{
-    parse_apt_sources, parse_crontab, parse_fstab, parse_group, parse_hosts, parse_ini, parse_interfaces,
-    parse_key_value, parse_netplan, parse_passwd, parse_resolv_conf, parse_sshd_config, parse_sudoers, Separator,
+    parse_apt_sources, parse_apt_sources_lines, parse_crontab, parse_crontab_lines, parse_fstab, parse_fstab_lines,
+    parse_group, parse_group_lines, parse_hosts, parse_hosts_lines, parse_ini, parse_interfaces, parse_key_value,
+    parse_netplan, parse_passwd, parse_passwd_lines, parse_resolv_conf, parse_resolv_conf_lines, parse_sshd_config,
+    parse_sshd_config_lines, parse_sudoers, parse_sudoers_lines, Separator,
 };
 use settings::{scan_machine, ExtractionProfile, Kind, MachineScan, Setting};
 
@@ -234,6 +236,119 @@ fn every_linux_etc_corpus_file_parses_with_expected_values() {
     }
 }
 
+/// The text of 1-based line `line` of `text`.
+fn nth_line(text: &str, line: u32) -> &str {
+    assert!(line >= 1, "line numbers are 1-based");
+    text.lines().nth(line as usize - 1).unwrap_or_else(|| panic!("line {line} is past the end"))
+}
+
+/// For each `(setting name, needle)`, the line the parser recorded for the setting holds
+/// `needle` in `rel`'s text: the position is checked against the file itself.
+fn assert_lines(rel: &str, triples: &[(String, String, u32)], checks: &[(&str, &str)]) -> Vec<u32> {
+    let text = corpus(rel);
+    checks
+        .iter()
+        .map(|(name, needle)| {
+            let (_, _, line) =
+                triples.iter().find(|(n, _, _)| n == name).unwrap_or_else(|| panic!("{rel}: no setting {name}"));
+            let held = nth_line(&text, *line);
+            assert!(held.contains(needle), "{rel}:{line} = {held:?} should hold {needle:?} for {name}");
+            *line
+        })
+        .collect()
+}
+
+#[test]
+fn line_provenance_points_at_the_setting_in_corpus_files() {
+    let sshd = "augeas-root/etc/ssh/sshd_config";
+    let p = parse_sshd_config_lines(&corpus(sshd));
+    let found = assert_lines(
+        sshd,
+        &p,
+        &[
+            ("passwordauthentication", "PasswordAuthentication yes"),
+            ("syslogfacility", "SyslogFacility AUTHPRIV"),
+            ("acceptenv", "AcceptEnv"),
+            ("match user anoncvs/x11forwarding", "X11Forwarding no"),
+            ("match group restricted/forcecommand", "ForceCommand"),
+        ],
+    );
+    // Accumulated AcceptEnv lines: the first one, above every other AcceptEnv line.
+    let text = corpus(sshd);
+    let first = text.lines().position(|l| l.starts_with("AcceptEnv")).unwrap() + 1;
+    assert_eq!(found[2] as usize, first);
+    // The Match block's setting is below its `Match` line, not the global one.
+    let match_line = text.lines().position(|l| l.starts_with("Match User anoncvs")).unwrap() + 1;
+    assert!(found[3] as usize > match_line);
+
+    let rel = "augeas-root/etc/passwd";
+    assert_lines(rel, &parse_passwd_lines(&corpus(rel)), &[("root/shell", "root:"), ("ftp/home", "ftp:")]);
+    let rel = "velociraptor/linux/passwd";
+    let p = parse_passwd_lines(&corpus(rel));
+    let (name, _, _) = p.last().unwrap();
+    let user = name.split('/').next().unwrap().to_owned();
+    assert_lines(rel, &p, &[(name.as_str(), &format!("{user}:"))]);
+    let rel = "augeas-root/etc/group";
+    assert_lines(rel, &parse_group_lines(&corpus(rel)), &[("bin/members", "bin:x:1:"), ("root/gid", "root:")]);
+    let rel = "augeas-root/etc/fstab";
+    assert_lines(
+        rel,
+        &parse_fstab_lines(&corpus(rel)),
+        &[
+            ("/boot:device", "LABEL=/boot"),
+            ("/dev/pts:options", "gid=5,mode=620"),
+            ("swap:/dev/vg00/swap:type", "swap"),
+        ],
+    );
+    let rel = "augeas-root/etc/hosts";
+    assert_lines(rel, &parse_hosts_lines(&corpus(rel)), &[("orange", "orange"), ("galia", "galia")]);
+    let rel = "velociraptor/windows-hosts";
+    assert_lines(rel, &parse_hosts_lines(&corpus(rel)), &[("evil.com", "evil.com"), ("test2.com", "test2.com")]);
+    let rel = "augeas-root/etc/resolv.conf";
+    assert_lines(
+        rel,
+        &parse_resolv_conf_lines(&corpus(rel)),
+        &[("nameserver", "nameserver 192.168.0.1"), ("search", "search "), ("options/timeout", "timeout:2")],
+    );
+    let rel = "augeas-root/etc/sudoers";
+    assert_lines(
+        rel,
+        &parse_sudoers_lines(&corpus(rel)),
+        &[
+            ("Defaults/requiretty", "requiretty"),
+            ("Defaults/secure_path", "secure_path"),
+            ("Defaults/env_keep", "env_keep =  \"COLORS"),
+            ("%wheel", "%wheel"),
+            ("Cmnd_Alias/DRIVERS", "Cmnd_Alias DRIVERS"),
+        ],
+    );
+    let rel = "augeas-root/etc/crontab";
+    assert_lines(
+        rel,
+        &parse_crontab_lines(&corpus(rel), true),
+        &[("MAILTO", "MAILTO="), ("/usr/local/bin/backup", "/usr/local/bin/backup"), ("/usr/sbin/stuff", "54 16")],
+    );
+    let rel = "augeas-root/etc/apt/sources.list";
+    assert_lines(
+        rel,
+        &parse_apt_sources_lines(&corpus(rel)),
+        &[
+            ("deb http://security.debian.org etch/updates", "deb http://security.debian.org/ etch/updates"),
+            ("deb-src http://mirror.bytemark.co.uk/debian etch", "deb-src http://mirror.bytemark.co.uk/debian etch"),
+        ],
+    );
+    // The au mirror repeats jammy three times and the last line wins: its line is the last.
+    let rel = "velociraptor/debian/sources.list/sources.list";
+    let p = parse_apt_sources_lines(&corpus(rel));
+    let (name, _, _) = p.iter().find(|(n, _, _)| n.contains("//au.") && n.ends_with(" jammy")).expect("au jammy");
+    let uri = name.split(' ').nth(1).unwrap().to_owned();
+    let line = assert_lines(rel, &p, &[(name.as_str(), &uri)])[0];
+    let text = corpus(rel);
+    let lines: Vec<&str> = text.lines().collect();
+    let last = lines.iter().rposition(|l| l.starts_with("deb ") && l.contains(&uri) && l.contains(" jammy ")).unwrap();
+    assert_eq!(line as usize, last + 1);
+}
+
 #[test]
 fn secrets_are_in_no_profile_rule() {
     let profile = ExtractionProfile::default();
@@ -373,11 +488,49 @@ fn check_linux_scan(scan: &MachineScan) {
     };
     assert_eq!(scan.provenance_of(&key).map(|p| p.offset), Some(settings::Offset::Line(line as u32)));
     assert_eq!(scan.origins.len(), scan.settings.len());
+    check_tree_lines(scan);
     // Disk-header facts of the raw 64 MiB image.
     let disk = |name: &str| setting(scan, Kind::Vm, settings::vmconfig::DISK_PATH, name);
     assert_eq!(disk("disk0.format"), Some("raw"));
     assert_eq!(disk("disk0.virtual_size"), Some("67108864"));
     assert_eq!(disk("disk0.layers"), Some("1"));
+}
+
+/// Line provenance of a scanned image against the files of the tree it was built from:
+/// every recorded line exists and is not blank, and for the formats whose files come
+/// from the build host (systemd unit, nsswitch, cron.d, dpkg status) the line holds the
+/// setting.
+fn check_tree_lines(scan: &MachineScan) {
+    let tree = fixture("linux/tree");
+    let read = |path: &str| std::fs::read_to_string(tree.join(path.trim_start_matches('/'))).unwrap();
+    let mut checked = 0;
+    for (i, s) in scan.settings.iter().enumerate() {
+        let p = scan.provenance(i).unwrap();
+        let settings::Offset::Line(line) = p.offset else { continue };
+        let text = read(&p.source.path);
+        assert!(!nth_line(&text, line).trim().is_empty(), "{p}: blank line for {}", s.name);
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked} settings with a line");
+    let line_of = |kind: Kind, path: &str, name: &str| {
+        let key = settings::SettingKey { kind, path: path.into(), name: name.into() };
+        match scan.provenance_of(&key).map(|p| p.offset) {
+            Some(settings::Offset::Line(l)) => nth_line(&read(path), l).to_owned(),
+            other => panic!("{path} {name}: {other:?}"),
+        }
+    };
+    let unit = "/etc/systemd/system/apt-daily.service";
+    assert!(line_of(Kind::Config, unit, "Service/ExecStart").starts_with("ExecStart="));
+    assert!(line_of(Kind::Config, unit, "Unit/After").starts_with("After="));
+    assert!(line_of(Kind::Config, "/etc/nsswitch.conf", "passwd").starts_with("passwd:"));
+    let cron = "test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all -A -r";
+    assert!(line_of(Kind::Config, "/etc/cron.d/e2scrub_all", cron).ends_with("/sbin/e2scrub_all -A -r"));
+    assert!(line_of(Kind::Config, "/etc/ssh/sshd_config", "match user anoncvs/x11forwarding").contains("X11Forwarding"));
+    // dpkg: each package's line is its stanza's `Package:` line.
+    for s in scan.settings.iter().filter(|s| s.kind == Kind::Package) {
+        let package = s.name.split(':').next().unwrap();
+        assert_eq!(line_of(Kind::Package, "/var/lib/dpkg/status", &s.name), format!("Package: {package}"));
+    }
 }
 
 /// Every example netplan.io ships, flattened by PyYAML in the fixture script (the oracle).

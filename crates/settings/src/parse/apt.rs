@@ -153,4 +153,29 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert!(got.contains(&("deb-src http://deb.debian.org/debian bookworm-updates".into(), "main".into())));
     }
+
+    #[test]
+    fn deb822_entries_point_at_their_stanza() {
+        // Debian 12's default /etc/apt/sources.list.d/debian.sources (comments inside stanzas).
+        let text = "Types: deb\n# http://snapshot.debian.org/archive/debian/20250520T000000Z\n\
+                    URIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\
+                    Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n\
+                    Types: deb\n# http://snapshot.debian.org/archive/debian-security/20250520T000000Z\n\
+                    URIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\n\
+                    Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n";
+        let got = parse_apt_sources_lines(text);
+        let lines: Vec<&str> = text.lines().collect();
+        let stanza_of = |uri: &str| {
+            let at = lines.iter().position(|l| *l == format!("URIs: {uri}")).unwrap_or(usize::MAX);
+            lines.iter().take(at).rposition(|l| l.starts_with("Types:")).map(|i| i + 1)
+        };
+        assert_eq!(got.len(), 3);
+        for (name, _, line) in &got {
+            let uri = name.split(' ').nth(1).unwrap_or("");
+            assert_eq!(Some(*line as usize), stanza_of(uri), "{name}");
+        }
+        let one_line = "# c\n\ndeb http://a/ x main\ndeb http://b y main\n";
+        let got: Vec<u32> = parse_apt_sources_lines(one_line).into_iter().map(|(_, _, l)| l).collect();
+        assert_eq!(got, vec![3, 4]);
+    }
 }

@@ -59,5 +59,10 @@ mod tests {
                 ("Service/ExecStart".into(), "/usr/sbin/sshd -D $SSHD_OPTS".into()),
             ]
         );
+        // Lines: the first contributing line; after a reset, the first line after it; a
+        // continued line counts from its first physical line.
+        let lines: Vec<u32> = parse_systemd_unit_lines(text).into_iter().map(|(_, _, l)| l).collect();
+        let at = |needle: &str| text.lines().position(|l| l.starts_with(needle)).map(|i| i as u32 + 1);
+        assert_eq!(lines, [at("Description="), at("After="), at("ExecStart=/usr/sbin")].map(Option::unwrap).to_vec());
     }
 }
