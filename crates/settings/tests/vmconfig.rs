@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use imagefs::{open_machine, MemorySource, Source};
-use settings::{scan_machine, vmconfig, ExtractionProfile, Kind, Setting};
+use settings::{scan_machine, vmconfig, ExtractionProfile, Kind, Offset, Setting};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/vmconfig");
 
@@ -188,6 +188,134 @@ fn ovf_values() {
     assert!(!s.iter().any(|x| x.value.contains("3c0c3250") || x.value.contains("CentOS-6.4-i386-Gnome")));
 }
 
+/// The text of `rel` and its settings with their offsets.
+fn extract_offsets(rel: &str) -> (String, Vec<(Setting, Offset)>) {
+    let path = Path::new(CORPUS).join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let got = vmconfig::extract_with_offsets(path.file_name().unwrap().to_str().unwrap(), &text);
+    (text, got)
+}
+
+/// For each `(setting name, needle)`, the line recorded for the setting holds `needle`
+/// (ASCII case-insensitively) in the file's text. Returns the lines.
+fn assert_lines(rel: &str, checks: &[(&str, &str)]) -> Vec<u32> {
+    let (text, got) = extract_offsets(rel);
+    checks
+        .iter()
+        .map(|(name, needle)| {
+            let (_, offset) = got.iter().find(|(s, _)| s.name == *name).unwrap_or_else(|| panic!("{rel}: no {name}"));
+            let Offset::Line(line) = *offset else { panic!("{rel}: {name} has no line: {offset:?}") };
+            let held = text.lines().nth(line as usize - 1).unwrap_or_else(|| panic!("{rel}:{line} past the end"));
+            assert!(
+                held.to_ascii_lowercase().contains(&needle.to_ascii_lowercase()),
+                "{rel}:{line} = {held:?} should hold {needle:?} for {name}"
+            );
+            line
+        })
+        .collect()
+}
+
+#[test]
+fn line_provenance_of_vm_configs() {
+    assert_lines(
+        "vmx/v2v-test-i-vmx-7.vmx",
+        &[
+            ("memory_mib", "memSize = \"4096\""),
+            ("memsize", "memSize"),
+            ("cpus", "numvcpus"),
+            ("guest_os", "guestOS"),
+            ("nic0.type", "ethernet0.present"),
+            ("disk0.bus", "sata0:3.present"),
+            ("disk1.controller", "virtualDev = \"lsisas1068\""),
+            ("tools.synctime", "tools.syncTime"),
+        ],
+    );
+    assert_lines(
+        "libvirt/v2v-test-i-ova.xml",
+        &[
+            ("memory_mib", "<memory"),
+            ("machine", "machine="),
+            ("disk0.bus", "<target"),
+            ("nic0.network", "<source bridge="),
+        ],
+    );
+    // virt-install's two documents: the settings come from the last, and point into it.
+    let rel = "libvirt/virt-install-win11.xml";
+    let lines = assert_lines(
+        rel,
+        &[
+            ("cpus", "<vcpu>4</vcpu>"),
+            ("memory_mib", "<memory"),
+            ("tpm.model", "<tpm model=\"tpm-crb\""),
+            ("features.hyperv.spinlocks", "<spinlocks"),
+            ("nic0.type", "<model type=\"e1000e\""),
+        ],
+    );
+    let (text, _) = extract_offsets(rel);
+    let second = text.lines().skip(1).position(|l| l.starts_with("<domain")).unwrap() + 2;
+    assert!(lines.iter().all(|&l| l as usize > second), "{lines:?} not in the document at line {second}");
+    assert_lines(
+        "ovf/v2v-test-i-ova-two-disks.ovf",
+        &[
+            ("hw_version", "VirtualSystemType"),
+            ("memory_mib", "<rasd:VirtualQuantity>1024<"),
+            ("controller0.type", "ResourceType"),
+            ("nic0.type", "<rasd:ResourceSubType>E1000<"),
+            ("nic0.network", "<rasd:Connection>PG-VLAN60<"),
+            ("vmw.tools.synctimewithhost", "tools.syncTimeWithHost"),
+        ],
+    );
+    assert_lines(
+        "ovf/virtmanager-virtualbox-CentOS-6.4-i386-Gnome.ovf",
+        &[
+            ("vbox.memory_mib", "RAMSize=\"512\""),
+            ("vbox.cpu.PAE", "<PAE enabled"),
+            ("vbox.nic0.type", "<Adapter slot=\"0\""),
+            ("vbox.disk0.bus", "type=\"HardDisk\""),
+            ("vbox.video_mib", "VRAMSize"),
+        ],
+    );
+}
+
+/// Over every corpus file: each recorded line exists and is not blank; a `.vmx` key's line
+/// starts with the key; an XML value's line has a tag. Only defaults and counts, which no
+/// line states, have no position.
+#[test]
+fn every_vm_config_offset_is_a_real_line() {
+    let normalized = |name: &str| {
+        ["memory_mib", "cpus", "firmware", "secure_boot", "guest_os", "hw_version", "disks"].contains(&name)
+            || ["nic", "disk", "cdrom"].iter().any(|p| {
+                name.strip_prefix(p).is_some_and(|r| r.split('.').next().is_some_and(|n| n.parse::<u32>().is_ok()))
+            })
+    };
+    let mut lines = 0;
+    for path in files() {
+        let rel = path.strip_prefix(CORPUS).unwrap().to_string_lossy().into_owned();
+        let (text, got) = extract_offsets(&rel);
+        let vmx = rel.ends_with(".vmx");
+        for (s, offset) in &got {
+            let name = s.name.strip_prefix("vbox.").unwrap_or(&s.name);
+            let Offset::Line(line) = *offset else {
+                assert!(matches!(name, "disks" | "cpus" | "firmware" | "secure_boot"), "{rel}: {} unplaced", s.name);
+                continue;
+            };
+            let held = text.lines().nth(line as usize - 1).unwrap_or_else(|| panic!("{rel}:{line} past the end"));
+            assert!(!held.trim().is_empty(), "{rel}:{line} blank for {}", s.name);
+            if vmx && !normalized(&s.name) {
+                assert!(
+                    held.trim_start().to_ascii_lowercase().starts_with(&s.name),
+                    "{rel}:{line} {held:?} {}",
+                    s.name
+                );
+            } else if !vmx {
+                assert!(held.contains('<'), "{rel}:{line} {held:?} has no tag for {}", s.name);
+            }
+            lines += 1;
+        }
+    }
+    assert!(lines > 500, "{lines} settings with a line");
+}
+
 #[test]
 fn hostile_vm_configs_do_not_panic() {
     let deep = "<domain>".repeat(100_000);
@@ -216,6 +344,13 @@ fn scan_machine_reads_config_files_beside_the_disks() {
     assert_eq!(vm("*.vmx", "memsize").as_deref(), Some("2048"));
     assert_eq!(vm("*.vmx", "nic0.type").as_deref(), Some("vmxnet3"));
     assert_eq!(vm("*.xml", "cpus").as_deref(), Some("2"));
+    // Provenance through the scan: the `.vmx` key's line in the file given beside the disks.
+    let key = settings::SettingKey { kind: Kind::Vm, path: "*.vmx".into(), name: "memsize".into() };
+    let p = scan.provenance_of(&key).expect("provenance");
+    assert_eq!((p.source.path.as_str(), p.source.volume), ("fedora20.vmx", None));
+    let text = std::fs::read_to_string(Path::new(CORPUS).join("vmx/v2v-test-i-vmx-2.vmx")).unwrap();
+    let line = text.lines().position(|l| l.to_ascii_lowercase().starts_with("memsize")).unwrap() + 1;
+    assert_eq!(p.offset, Offset::Line(line as u32));
     assert!(scan.warnings.is_empty(), "{:?}", scan.warnings);
 }
 

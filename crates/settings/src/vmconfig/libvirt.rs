@@ -85,14 +85,17 @@ pub(crate) fn parse(domain: &Element) -> Vec<(String, String, Option<u32>)> {
     let Some(devices) = domain.child("devices") else { return out };
     let (mut disks, mut cdroms) = (0usize, 0usize);
     for disk in devices.children_named("disk").take(MAX_DEVICES) {
-        let bus = disk.child("target").and_then(|t| t.attr("bus")).unwrap_or("default");
+        let target = disk.child("target");
+        let bus = target.and_then(|t| t.attr("bus")).unwrap_or("default");
+        // The bus is stated on `<target>`; without it, the `<disk>` line is the best place.
+        let at = Some(target.unwrap_or(disk));
         match disk.attr("device").unwrap_or("disk") {
             "cdrom" => {
-                push(format!("cdrom{cdroms}.bus"), bus, Some(disk));
+                push(format!("cdrom{cdroms}.bus"), bus, at);
                 cdroms += 1;
             }
             "disk" => {
-                push(format!("disk{disks}.bus"), bus, Some(disk));
+                push(format!("disk{disks}.bus"), bus, at);
                 if let Some(driver) = disk.child("driver") {
                     if let Some(format) = driver.attr("type") {
                         push(format!("disk{disks}.format"), format, Some(driver));
@@ -106,11 +109,14 @@ pub(crate) fn parse(domain: &Element) -> Vec<(String, String, Option<u32>)> {
     push("disks".into(), &disks.to_string(), None);
     for (n, nic) in devices.children_named("interface").take(MAX_DEVICES).enumerate() {
         let kind = nic.attr("type").unwrap_or("default");
-        let model = nic.child("model").and_then(|m| m.attr("type")).unwrap_or("default");
-        let source = nic.child("source");
-        let source = source.and_then(|s| s.attr("network").or_else(|| s.attr("bridge")).or_else(|| s.attr("dev")));
-        push(format!("nic{n}.type"), model, Some(nic));
-        push(format!("nic{n}.network"), &source.map_or_else(|| kind.to_owned(), |s| format!("{kind}:{s}")), Some(nic));
+        let model_element = nic.child("model");
+        let model = model_element.and_then(|m| m.attr("type")).unwrap_or("default");
+        let source_element = nic.child("source");
+        let source =
+            source_element.and_then(|s| s.attr("network").or_else(|| s.attr("bridge")).or_else(|| s.attr("dev")));
+        push(format!("nic{n}.type"), model, Some(model_element.unwrap_or(nic)));
+        let network = source.map_or_else(|| kind.to_owned(), |s| format!("{kind}:{s}"));
+        push(format!("nic{n}.network"), &network, Some(source_element.unwrap_or(nic)));
     }
     for (n, g) in devices.children_named("graphics").take(MAX_DEVICES).enumerate() {
         push(format!("graphics{n}.type"), g.attr("type").unwrap_or("default"), Some(g));

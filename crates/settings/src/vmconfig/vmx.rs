@@ -135,14 +135,17 @@ fn normalized(raw: &BTreeMap<String, String>, at: &dyn Fn(&str) -> Option<u32>) 
         let file = get(&format!("{dev}.filename")).unwrap_or_default().to_ascii_lowercase();
         let is_cdrom = device_type.contains("cdrom") || device_type.contains("atapi") || file.ends_with(".iso");
         let is_disk = device_type.contains("disk") || (device_type.is_empty() && file.ends_with(".vmdk"));
+        let present = at(&format!("{dev}.present"));
         if is_cdrom {
-            out.push((format!("cdrom{cdroms}.bus"), bus, at(&format!("{dev}.present"))));
+            out.push((format!("cdrom{cdroms}.bus"), bus, present));
             cdroms += 1;
         } else if is_disk {
-            out.push((format!("disk{disks}.bus"), bus.clone(), at(&format!("{dev}.present"))));
+            out.push((format!("disk{disks}.bus"), bus.clone(), present));
             let controller_key = format!("{bus}{c}.virtualdev");
             let controller = get(&controller_key).unwrap_or_else(|| bus.clone());
-            out.push((format!("disk{disks}.controller"), controller.to_ascii_lowercase(), at(&controller_key)));
+            // Without a `virtualDev` line the controller is the bus's default: the disk's line says it.
+            let line = at(&controller_key).or(present);
+            out.push((format!("disk{disks}.controller"), controller.to_ascii_lowercase(), line));
             disks += 1;
         }
     }
