@@ -97,6 +97,7 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
                     for e in entries {
                         let setting =
                             Setting { kind: Kind::Directory, path: dir.clone(), name: e.name, value: "present".into() };
+                        // A listing has no offset: the entry's presence is a fact of the directory.
                         found.push(source, Offset::Unknown, setting);
                     }
                 }
@@ -132,6 +133,8 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
             Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
             None => found.source(&file, None),
         };
+        // Unknown: `imagefs`'s container `Layer` gives the facts, not where in the header each
+        // field sits (and `virtual_size` of VHDX/VMDK comes from metadata/descriptor, not one field).
         found.push(source, Offset::Unknown, setting);
     }
     // After every extractor, so host names in any file are tokens (rules I1–I7).
@@ -246,6 +249,7 @@ fn localtime(fs: &dyn FileSystem, path: &str) -> Result<Vec<(Setting, Offset)>, 
     let setting = |value| Setting { kind: Kind::Config, path: path.to_owned(), name: "zone".into(), value };
     if let Some(target) = fs.read_link(path)? {
         if let Some(zone) = zone_from_link(&target) {
+            // A symbolic link's target has no position in a file.
             return Ok(vec![(setting(zone), Offset::Unknown)]);
         }
     }
