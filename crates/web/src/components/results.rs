@@ -330,7 +330,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                 </div>
             </div>
             if let Some(e) = &*export_error { <p class="error" role="alert">{ e }</p> }
-            <p class="summary">{ format!("{} settings compared against {} peers; {interesting} of interest.", ranking.suspects, ranking.peers) }</p>
+            <p class="summary">{ format!("{} compared against {}; {} of interest.", format::plural(ranking.suspects, "setting", "settings"), format::plural(ranking.peers, "peer", "peers"), format::count(interesting)) }</p>
             <div class="filters">
                 <label>{ "Filter " }<input id="filter" type="search" placeholder="path, name or value" oninput={on_filter} /></label>
                 <label>{ "Category " }
@@ -347,7 +347,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                         { for kinds.iter().map(|k| html! { <option value={*k} selected={*kind == *k}>{ *k }</option> }) }
                     </select>
                 </label>
-                <span class="count" role="status">{ format!("{} rows", rows.len()) }</span>
+                <span class="count" role="status">{ format::plural(rows.len(), "row", "rows") }</span>
             </div>
             if let Some(row) = detail_row {
                 <Detail key={format!("{}\u{1f}{}\u{1f}{}", row.kind.as_str(), row.path, row.name)} row={row.clone()}
@@ -394,7 +394,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                                 aria-current={is_selected.then_some("true")} {onclick} {onkeydown}
                                 aria-label={format!("#{} {} {}: open details", r.rank, r.path, r.name)}>
                                 <td class="rank">{ r.rank }</td>
-                                <td class="p">{ format!("{:.4}", r.probability) }</td>
+                                <td class="p">{ format::probability(r.probability) }</td>
                                 <td><span class={classes!("badge", r.category.as_str())}>{ r.category.as_str() }</span></td>
                                 <td class="setting"><span class="kind">{ r.kind.as_str() }</span>{ " " }
                                     <span class="path">{ &r.path }</span>{ " " }<span class="name">{ &r.name }</span></td>
