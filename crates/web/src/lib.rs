@@ -56,6 +56,7 @@ pub fn app() -> Html {
                     dispatcher.dispatch(Action::Progress { machine, phase, bytes_read });
                 }
                 Reply::Done { machine, result } => {
+                    let result = result.and_then(|p| p.decode());
                     lookups.finished(machine, &result);
                     dispatcher.dispatch(Action::Done { machine, result: result.map(Rc::new) })
                 }
@@ -207,6 +208,9 @@ pub fn app() -> Html {
                             on_remove={on_remove.clone()} on_make_target={on_make_target.clone()} />
                     }) }
                 </ul>
+            }
+            if state.ranking.is_some() && state.busy() {
+                <p class="muted" role="status">{ "The ranking is updated when the remaining machines are read." }</p>
             }
             if let Some(ranking) = &state.ranking {
                 <ShareBar ranking={ranking.clone()}

@@ -186,6 +186,10 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         let outcome_changed = !matches!(action, Action::Progress { .. });
+        // Ranking reads every setting of every machine: while scans are still running it
+        // waits for the last one (the previous ranking stays on screen), unless the user
+        // changed the target, the peers or the profile by hand.
+        let scan_event = matches!(action, Action::Add(_) | Action::Done { .. } | Action::Cancel(_));
         match action {
             Action::Add(items) => {
                 for NewMachine { id, name, total, files, role } in items {
@@ -247,9 +251,89 @@ impl Reducible for State {
             Action::RemoveProfile => next.profile = None,
             Action::Clear => next = State::default(),
         }
-        if outcome_changed {
+        if outcome_changed && !(scan_event && next.busy()) {
             next.ranking = next.ranked();
         }
         Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use settings::{Kind, Setting};
+
+    use super::*;
+
+    fn scan(permit_root_login: &str) -> Rc<MachineScan> {
+        let setting = |name: &str, value: &str| Setting {
+            kind: Kind::Config,
+            path: "/etc/ssh/sshd_config".to_owned(),
+            name: name.to_owned(),
+            value: value.to_owned(),
+        };
+        Rc::new(MachineScan {
+            os: None,
+            settings: vec![setting("permitrootlogin", permit_root_login), setting("x11forwarding", "true")],
+            warnings: Vec::new(),
+            bytes_read: 0,
+            read_calls: 0,
+            total_size: 0,
+            sources: Vec::new(),
+            origins: Vec::new(),
+        })
+    }
+
+    fn add(id: u32, role: Role) -> NewMachine {
+        NewMachine { id, name: format!("m{id}"), total: 0, files: 1, role }
+    }
+
+    fn done(state: Rc<State>, machine: u32, permit_root_login: &str) -> Rc<State> {
+        state.reduce(Action::Done { machine, result: Ok(scan(permit_root_login)) })
+    }
+
+    #[test]
+    fn ranking_waits_for_the_last_running_scan() {
+        let state = Rc::new(State::default()).reduce(Action::Add(vec![
+            add(0, Role::Target),
+            add(1, Role::Peer),
+            add(2, Role::Peer),
+        ]));
+        let state = done(state, 0, "true");
+        let state = done(state, 1, "false");
+        assert!(state.busy());
+        assert!(state.ranking.is_none(), "machine 2 is still queued");
+        let state = done(state, 2, "false");
+        let ranking = state.ranking.as_ref().expect("ranked once nothing runs");
+        assert_eq!(ranking.peers, 2);
+        assert_eq!(ranking.ranking[0].name, "permitrootlogin");
+    }
+
+    #[test]
+    fn a_new_peer_keeps_the_previous_ranking_until_it_is_read() {
+        let state = Rc::new(State::default()).reduce(Action::Add(vec![add(0, Role::Target), add(1, Role::Peer)]));
+        let state = done(done(state, 0, "true"), 1, "false");
+        let before = state.ranking.clone().expect("ranked");
+        let state = state.reduce(Action::Add(vec![add(2, Role::Peer)]));
+        assert!(state.ranking.as_ref().is_some_and(|r| Rc::ptr_eq(r, &before)), "stale ranking kept while busy");
+        let state = done(state, 2, "false");
+        assert_eq!(state.ranking.as_ref().map(|r| r.peers), Some(2));
+        // Cancelling the only running scan ranks what is there.
+        let state = state.reduce(Action::Add(vec![add(3, Role::Peer)])).reduce(Action::Cancel(3));
+        assert_eq!(state.ranking.as_ref().map(|r| r.peers), Some(2));
+        assert!(!state.busy());
+    }
+
+    #[test]
+    fn removing_a_machine_ranks_at_once_even_while_busy() {
+        let state = Rc::new(State::default()).reduce(Action::Add(vec![
+            add(0, Role::Target),
+            add(1, Role::Peer),
+            add(2, Role::Peer),
+            add(3, Role::Peer),
+        ]));
+        let state = done(done(done(state, 0, "true"), 1, "false"), 2, "true");
+        assert!(state.ranking.is_none());
+        let state = state.reduce(Action::Remove(2));
+        assert_eq!(state.ranking.as_ref().map(|r| r.peers), Some(1), "the user's own change is ranked at once");
     }
 }

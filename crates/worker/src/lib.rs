@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 pub use blob::BlobSource;
-use protocol::{Phase, Reply, ScanRequest};
+use protocol::{Phase, Reply, ScanPayload, ScanRequest};
 
 /// Milliseconds between progress messages: often enough for a smooth bar, rarely enough
 /// to cost nothing.
@@ -54,7 +54,7 @@ fn handle(data: JsValue) {
         }
     };
     let machine = request.machine;
-    let result = scan(&request);
+    let result = scan(&request).and_then(|scan| ScanPayload::encode(&scan));
     post(&Reply::Done { machine, result });
 }
 
