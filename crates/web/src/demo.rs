@@ -15,9 +15,13 @@ pub(crate) struct Manifest {
     pub peers: Vec<String>,
 }
 
-async fn fetch(url: &str) -> Result<web_sys::Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{url}: {e:?}"))?;
+/// Starts a request for `url`; await [`response`] on it.
+fn start(url: &str) -> Result<js_sys::Promise, String> {
+    Ok(web_sys::window().ok_or("no window")?.fetch_with_str(url))
+}
+
+async fn response(url: &str, request: js_sys::Promise) -> Result<web_sys::Response, String> {
+    let response = JsFuture::from(request).await.map_err(|e| format!("{url}: {e:?}"))?;
     let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
@@ -30,21 +34,27 @@ async fn fetch(url: &str) -> Result<web_sys::Response, String> {
 /// # Errors
 /// A message naming the file that could not be loaded.
 pub(crate) async fn load() -> Result<(web_sys::File, Vec<web_sys::File>), String> {
-    let manifest = fetch("demo/manifest.json").await?;
+    let url = "demo/manifest.json";
+    let manifest = response(url, start(url)?).await?;
     let text = JsFuture::from(manifest.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
     let manifest: Manifest =
-        serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| format!("demo/manifest.json: {e}"))?;
-    let target = file(&manifest.target).await?;
-    let mut peers = Vec::new();
-    for name in &manifest.peers {
-        peers.push(file(name).await?);
+        serde_json::from_str(&text.as_string().unwrap_or_default()).map_err(|e| format!("{url}: {e}"))?;
+    // Every download starts before the first is awaited: they run side by side.
+    let requests = std::iter::once(&manifest.target)
+        .chain(&manifest.peers)
+        .map(|name| start(&format!("demo/{name}")).map(|request| (name, request)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut files = Vec::with_capacity(requests.len());
+    for (name, request) in requests {
+        files.push(file(name, request).await?);
     }
-    Ok((target, peers))
+    let target = files.remove(0);
+    Ok((target, files))
 }
 
-async fn file(name: &str) -> Result<web_sys::File, String> {
+async fn file(name: &str, request: js_sys::Promise) -> Result<web_sys::File, String> {
     let url = format!("demo/{name}");
-    let response = fetch(&url).await?;
+    let response = response(&url, request).await?;
     let blob =
         JsFuture::from(response.blob().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{url}: {e:?}"))?;
     let parts = js_sys::Array::of1(&blob);

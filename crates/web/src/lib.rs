@@ -64,6 +64,10 @@ pub fn app() -> Html {
             }))
         })
     };
+    {
+        let pool = pool.clone();
+        use_effect_with((), move |()| pool.warm_up());
+    }
     let add = {
         let dispatcher = state.dispatcher();
         let (pool, lookups) = (pool.clone(), lookups.clone());

@@ -58,6 +58,18 @@ impl Pool {
         Self { inner: Rc::new(RefCell::new(Inner { slots, queue: VecDeque::new(), on_reply })) }
     }
 
+    /// Starts every worker now, so the first drop does not wait for a worker's wasm to load
+    /// and compile. A worker that fails to start is started again on demand by [`Self::submit`].
+    pub(crate) fn warm_up(&self) {
+        let empty: Vec<usize> =
+            self.inner.borrow().slots.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(i, _)| i).collect();
+        for index in empty {
+            if let Ok(slot) = self.spawn(index) {
+                self.inner.borrow_mut().slots[index] = Some(slot);
+            }
+        }
+    }
+
     /// Queues a machine for scanning.
     pub(crate) fn submit(&self, machine: u32, files: Vec<web_sys::File>) {
         self.inner.borrow_mut().queue.push_back(Job { machine, files });
@@ -75,6 +87,8 @@ impl Pool {
         }
         drop(inner);
         self.pump();
+        // Replace the terminated worker at once, ready for the next drop.
+        self.warm_up();
     }
 
     fn spawn(&self, index: usize) -> Result<Slot, JsValue> {

@@ -132,6 +132,29 @@ export const tests = {
     await page.screenshot({ path: join(SHOTS, 'rows100k.png') });
   },
 
+  // A worker that dies mid-scan: that machine's card says so, the others finish on fresh workers.
+  async workerCrash({ page }) {
+    await page.goto(BASE_URL);
+    await page.waitForSelector('#target-zone');
+    // The pool starts its workers at page load; make each throw on its next request, as a
+    // worker whose wasm trapped would.
+    for (let i = 0; i < 50 && page.workers().length < 2; i++) await page.waitForTimeout(100);
+    const sabotaged = page.workers().length;
+    assert.ok(sabotaged >= 2, `workers started at load (${sabotaged})`);
+    for (const w of page.workers()) {
+      await w.evaluate(() => { self.onmessage = () => { throw new Error('simulated trap'); }; });
+    }
+    await page.setInputFiles('#target-zone-input', [load('target.img')]);
+    await page.setInputFiles('#peer-zone-input', peers(sabotaged + 2));
+    const total = sabotaged + 3;
+    await page.waitForFunction((n) => document.querySelectorAll('.card.done, .card.failed').length === n, total, { timeout: TIMEOUT });
+    const failed = await page.$$eval('.card.failed .error', (es) => es.map((e) => e.textContent));
+    assert.equal(failed.length, sabotaged, `one failed card per crashed worker: ${JSON.stringify(failed)}`);
+    for (const message of failed) assert.match(message, /the worker reading this machine crashed: .*simulated trap/);
+    assert.equal(await page.$$eval('.card.done', (c) => c.length), 3);
+    await page.screenshot({ path: join(SHOTS, 'worker-crash.png'), fullPage: true });
+  },
+
   // One target and 100 peers in one tab: all finish, worker memory stays bounded.
   async load100({ page }) {
     await page.goto(BASE_URL);
