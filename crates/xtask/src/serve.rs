@@ -62,6 +62,10 @@ fn header(name: &str, value: &str) -> Result<tiny_http::Header> {
     tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).map_err(|()| anyhow!("bad header {name}"))
 }
 
+/// Threads answering requests: one slow client (a browser starved of CPU reading a
+/// megabyte of wasm) must not hold up the page's other requests.
+const THREADS: usize = 4;
+
 /// Serves `dist` until killed.
 pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
     let server =
@@ -70,6 +74,14 @@ pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
     // The same policy as the page's meta tag (which carries the hashes of Trunk's inline
     // script), so workers and every other response get it too.
     let csp = page_csp(&dist.join("index.html")).unwrap_or_else(|| build::csp(&[]));
+    let (server, csp) = (&server, csp.as_str());
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS).map(|_| scope.spawn(move || answer(server, dist, csp))).collect();
+        threads.into_iter().try_for_each(|t| t.join().map_err(|_| anyhow!("a server thread panicked"))?)
+    })
+}
+
+fn answer(server: &tiny_http::Server, dist: &Path, csp: &str) -> Result<()> {
     for request in server.incoming_requests() {
         let response = match resolve(dist, request.url()).and_then(|p| std::fs::read(&p).ok().map(|b| (p, b))) {
             Some((path, body)) => tiny_http::Response::from_data(body)
@@ -78,7 +90,7 @@ pub(crate) fn serve(dist: &Path, port: u16) -> Result<()> {
                 .with_header(header("X-Content-Type-Options", "nosniff")?),
             None => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
         };
-        let response = response.with_header(header("Content-Security-Policy", &csp)?);
+        let response = response.with_header(header("Content-Security-Policy", csp)?);
         // A client that went away is not the server's problem.
         let _ = request.respond(response);
     }
