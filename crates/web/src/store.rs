@@ -474,6 +474,10 @@ pub(crate) struct Lookups {
     pending: Rc<RefCell<HashMap<u32, Pending>>>,
     /// Called whenever the database changed (a scan was cached).
     on_change: Rc<RefCell<Option<Callback<()>>>>,
+    /// Settles when the newest lookup is done. Each lookup waits for the one before it, so
+    /// dropping 100 images samples and hashes one machine at a time, not 25,000 blob
+    /// slices at once (which stalled the page for seconds and could crash it).
+    last_turn: Rc<RefCell<Option<js_sys::Promise>>>,
 }
 
 impl std::fmt::Debug for Lookups {
@@ -506,13 +510,23 @@ impl Lookups {
         miss: impl FnOnce(Vec<web_sys::File>) + 'static,
     ) {
         self.pending.borrow_mut().insert(id, Pending { name, fingerprint: None });
+        let mut end_turn = None;
+        let turn = js_sys::Promise::new(&mut |resolve, _| end_turn = Some(resolve));
+        let previous = self.last_turn.borrow_mut().replace(turn);
         let this = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
+            if let Some(previous) = previous {
+                // The previous lookup's outcome is its own business: only its end matters.
+                let _ = JsFuture::from(previous).await;
+            }
             let fingerprint = crate::fingerprint::machine(&files).await.ok();
             let found = match &fingerprint {
                 Some(f) => cached_scan(f).await.ok().flatten(),
                 None => None,
             };
+            if let Some(end_turn) = end_turn {
+                let _ = end_turn.call0(&JsValue::UNDEFINED);
+            }
             {
                 let mut pending = this.pending.borrow_mut();
                 // Cancelled or cleared meanwhile: nothing to do.
