@@ -56,6 +56,7 @@ done
   # Over a raw backing file.
   qemu-img create -q -f qcow2 -b disk.raw -F raw ov-raw.qcow2
   qemu-io -c 'write -P 0x3c 33M 128k' ov-raw.qcow2 >/dev/null
+  qemu-img info --output=json ov-raw.qcow2 > ov-raw.qcow2.info.json
   # A backing chain that loops: loop-a -> loop-b -> loop-a (rebase -u writes it unchecked).
   qemu-img create -q -f qcow2 loop-a.qcow2 1M
   qemu-img create -q -f qcow2 -b loop-a.qcow2 -F qcow2 loop-b.qcow2

@@ -89,7 +89,8 @@ mkdir -p "$cb/delta"
 qemu-img convert -f raw -O vmdk "$cb/small.raw" "$cb/delta/base.vmdk"
 (cd "$cb/delta" && qemu-img create -q -f vmdk -b base.vmdk -F vmdk child.vmdk \
   && qemu-io -f vmdk -c 'write -P 0xab 5M 64k' child.vmdk >/dev/null \
-  && qemu-img convert -O raw child.vmdk child.raw)
+  && qemu-img convert -O raw child.vmdk child.raw \
+  && qemu-img info --output=json child.vmdk > child.vmdk.info.json)
 
 # --- 20 GiB sparse disk, ext4 (the Linux tree) at 19 GiB --------------------------------------
 mkdir -p "$cb/big"

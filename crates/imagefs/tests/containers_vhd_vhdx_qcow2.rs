@@ -394,6 +394,9 @@ fn differencing_vhd_reads_written_sectors_from_the_child_and_the_rest_from_the_p
     let disk = open(&["corpus/dfvfs-fat-differential.vhd", "fat-parent.vhd"]).unwrap();
     let layers: Vec<(&str, &str)> = disk.layers.iter().map(|l| (l.file.as_str(), l.variant.as_str())).collect();
     assert_eq!(layers, [("dfvfs-fat-differential.vhd", "differencing"), ("fat-parent.vhd", "fixed")]);
+    // The parent the child's header names (the UUID Windows wrote; the stand-in carries it).
+    let parents: Vec<Option<&str>> = disk.layers.iter().map(|l| l.parent.as_deref()).collect();
+    assert_eq!(parents, [Some("5fa21a55-f394-aa4d-9958-1951a67d5540"), None]);
     assert_eq!(disk.consumed, ["fat-parent.vhd"]);
     let mut ours = vec![0u8; 4 << 20];
     disk.source.read_exact_at(0, &mut ours).unwrap();

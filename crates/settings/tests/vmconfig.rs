@@ -398,5 +398,38 @@ fn disk_header_facts_of_a_qcow2_overlay() {
     assert_eq!(get("disk0.virtual_size"), Some((size.to_string().as_str(), "ov-raw.qcow2")));
     assert_eq!(get("disk0.layers"), Some(("2", "ov-raw.qcow2")));
     assert_eq!(get("disk0.parent_format"), Some(("raw", "disk.raw")));
+    // The backing file qemu-img names, without a directory.
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("ov-raw.qcow2.info.json")).unwrap()).unwrap();
+    let backing = info["backing-filename"].as_str().unwrap();
+    assert_eq!(get("disk0.parent"), Some((backing.rsplit('/').next().unwrap(), "ov-raw.qcow2")));
     assert!(facts.iter().all(|(s, _)| s.kind == Kind::Vm && s.path == vmconfig::DISK_PATH));
+}
+
+/// A VMDK delta disk names its parent by the parent's content id, as `qemu-img info` reports
+/// it (tests/fixtures.d/30-containers-b.sh).
+#[test]
+fn disk_header_facts_of_a_vmdk_delta_disk() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/containers-b/delta"));
+    assert!(dir.join("child.vmdk.info.json").exists(), "{} missing: run tests/fixtures.sh", dir.display());
+    let files: Vec<Source> = ["child.vmdk", "base.vmdk"]
+        .iter()
+        .map(|n| Rc::new(imagefs::FileSource::open(&dir.join(n)).unwrap()) as Source)
+        .collect();
+    let disk = imagefs::container::open_disk(Rc::clone(&files[0]), &imagefs::container::FileSet::new(files)).unwrap();
+    let facts = vmconfig::disk_settings(std::slice::from_ref(&disk));
+    let get = |name: &str| facts.iter().find(|(s, _)| s.name == name).map(|(s, _)| s.value.clone());
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("child.vmdk.info.json")).unwrap()).unwrap();
+    let parent_cid = info["format-specific"]["data"]["parent-cid"].as_u64().unwrap();
+    assert_eq!(get("disk0.parent"), Some(format!("{parent_cid:08x}")));
+    assert_eq!(get("disk0.layers").as_deref(), Some("2"));
+    assert_eq!(get("disk0.parent_format").as_deref(), Some("vmdk"));
+    // The base names no parent.
+    let base = imagefs::container::open_disk(
+        Rc::new(imagefs::FileSource::open(&dir.join("base.vmdk")).unwrap()),
+        &imagefs::container::FileSet::new(Vec::new()),
+    )
+    .unwrap();
+    assert!(vmconfig::disk_settings(&[base]).iter().all(|(s, _)| s.name != "disk0.parent"));
 }

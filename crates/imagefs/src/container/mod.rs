@@ -99,6 +99,10 @@ pub struct Layer {
     pub variant: String,
     /// Size of the virtual disk in bytes.
     pub virtual_size: u64,
+    /// The parent this layer names in its own header, when it has one: the parent's UUID
+    /// (VHD), `parent_linkage` GUID (VHDX), `parentCID` (VMDK) or backing file name
+    /// (QCOW2). Linked clones of one base share it; a clone of the wrong base does not.
+    pub parent: Option<String>,
 }
 
 /// An opened virtual disk.
@@ -205,6 +209,7 @@ pub(crate) fn open_layer(top: Source, files: &FileSet, depth: u32) -> Result<Dis
                 format: Format::Raw,
                 variant: String::new(),
                 virtual_size: top.size(),
+                parent: None,
             };
             Ok(Disk::new(top, vec![layer]))
         }

@@ -10,13 +10,13 @@
 //! | `disk<N>.virtual_size` | size of the virtual disk in bytes |
 //! | `disk<N>.layers` | length of the backing chain (1: no parent) |
 //! | `disk<N>.parent_format` | container of the layer below the top, when there is one |
+//! | `disk<N>.parent` | the parent the top layer names: UUID (VHD), linkage GUID (VHDX), parentCID (VMDK), backing file name without its directory (QCOW2) |
 //!
-//! File names and UUIDs identify a disk, not its configuration, and are never settings.
-//! The parent's UUID is not exposed by `imagefs` (its [`imagefs::container::Layer`] has
-//! the file, format, variant and size only); the chain length and the parent's format say
-//! whether a disk is a differencing/overlay disk, which is what peers compare.
+//! The disk's own file name and UUID identify it, not its configuration, and are never
+//! settings. Its parent's identity is: linked clones of one golden base all name the same
+//! parent, and a clone of the wrong base (or a stale snapshot chain) names another.
 
-use imagefs::container::Disk;
+use imagefs::container::{Disk, Format};
 
 use crate::{Kind, Setting};
 
@@ -40,6 +40,17 @@ pub fn disk_settings(disks: &[Disk]) -> Vec<(Setting, String)> {
         add("layers", disk.layers.len().to_string(), &top.file);
         if let Some(parent) = disk.layers.get(1) {
             add("parent_format", parent.format.as_str().to_ascii_lowercase(), &parent.file);
+        }
+        if let Some(parent) = &top.parent {
+            // A backing file's directory is where the host keeps it, not what it is.
+            let name = parent.rsplit(['/', '\\']).next().unwrap_or(parent);
+            // A content id is a 32-bit number that descriptors write with or without
+            // leading zeros.
+            let value = match (top.format, u32::from_str_radix(name, 16)) {
+                (Format::Vmdk, Ok(cid)) => format!("{cid:08x}"),
+                _ => name.to_ascii_lowercase(),
+            };
+            add("parent", value, &top.file);
         }
     }
     out

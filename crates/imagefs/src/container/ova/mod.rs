@@ -144,7 +144,8 @@ fn open_member(
         (_, 0 | 1) => "tar".to_owned(),
         (i, count) => format!("tar, disk {} of {count}", i + 1),
     };
-    let mut layers = vec![Layer { file: name, format: Format::Ova, variant, virtual_size: inner.source.size() }];
+    let mut layers =
+        vec![Layer { file: name, format: Format::Ova, variant, virtual_size: inner.source.size(), parent: None }];
     layers.extend(inner.layers.iter().cloned());
     let mut out = Disk::new(inner.source, layers);
     // Layers inside the archive are not supplied files; only what they consumed is.

@@ -154,7 +154,13 @@ fn build(top: Source, files: &FileSet, depth: u32, header: Header, l1: (u64, u32
         variant.push_str(" overlay");
     }
     variant.push_str(extra);
-    let mut layers = vec![Layer { file: name.clone(), format: Format::Qcow2, variant, virtual_size: size }];
+    let mut layers = vec![Layer {
+        file: name.clone(),
+        format: Format::Qcow2,
+        variant,
+        virtual_size: size,
+        parent: header.backing_file.clone(),
+    }];
     layers.append(&mut backing_layers);
     let reader = Qcow2 {
         name,

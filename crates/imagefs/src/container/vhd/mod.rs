@@ -29,11 +29,12 @@ const SECTOR: u64 = 512;
 pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     let footer = footer::read(&*top)?;
     let name = top.name().to_owned();
-    let layer = |variant: DiskType| Layer {
+    let layer = |variant: DiskType, parent: Option<String>| Layer {
         file: name.clone(),
         format: Format::Vhd,
         variant: variant.as_str().to_owned(),
         virtual_size: footer.current_size,
+        parent,
     };
     if footer.disk_type == DiskType::Fixed {
         let data_len = top.size() - FOOTER_SIZE;
@@ -49,7 +50,7 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
             });
         }
         let source: Source = Rc::new(Slice::new(name.clone(), Rc::clone(&top), 0, footer.current_size)?);
-        return Ok(Disk::new(source, vec![layer(DiskType::Fixed)]));
+        return Ok(Disk::new(source, vec![layer(DiskType::Fixed, None)]));
     }
     let header = dynamic_header::read(&*top, footer.data_offset)?;
     let bat_entries = check_bat(&*top, &footer, &header)?;
@@ -75,7 +76,8 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
         parent,
         bitmap: RefCell::new(None),
     };
-    let mut layers = vec![layer(footer.disk_type)];
+    let parent_uuid = (footer.disk_type == DiskType::Differencing).then(|| uuid_text(&header.parent_uuid));
+    let mut layers = vec![layer(footer.disk_type, parent_uuid)];
     layers.append(&mut parent_layers);
     Ok(Disk::new(Rc::new(reader), layers))
 }

@@ -134,7 +134,14 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
         // The user should know the image was not closed cleanly.
         variant.push_str(&format!(", {replayed} log entries replayed"));
     }
-    let mut layers = vec![Layer { file: name.clone(), format: Format::Vhdx, variant, virtual_size: meta.virtual_size }];
+    let parent_linkage = meta.has_parent.then(|| parent_linkage(&meta)).flatten();
+    let mut layers = vec![Layer {
+        file: name.clone(),
+        format: Format::Vhdx,
+        variant,
+        virtual_size: meta.virtual_size,
+        parent: parent_linkage,
+    }];
     layers.append(&mut parent_layers);
     let reader =
         Vhdx { name, file: top, geometry, bat_offset: regions.bat.offset, bat, parent, bitmap: RefCell::new(None) };
@@ -177,15 +184,26 @@ impl Geometry {
     }
 }
 
+/// The parent locator's `parent_linkage` and `parent_linkage2` GUIDs, in that order, in
+/// lower case without braces.
+fn parent_linkages(meta: &Metadata) -> Vec<String> {
+    ["parent_linkage", "parent_linkage2"]
+        .iter()
+        .filter_map(|key| meta.parent_locator.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+        .map(|v| v.trim_matches(['{', '}']).to_ascii_lowercase())
+        .collect()
+}
+
+/// The parent a differencing VHDX names: its locator's first linkage GUID.
+fn parent_linkage(meta: &Metadata) -> Option<String> {
+    parent_linkages(meta).into_iter().next()
+}
+
 /// Finds the parent of a differencing VHDX among `files` by the locator's paths, and checks
 /// that its DataWriteGuid is the locator's `parent_linkage` (or `parent_linkage2`).
 fn find_parent(top: &Source, meta: &Metadata, files: &FileSet) -> Result<Source> {
     let value = |key: &str| meta.parent_locator.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-    let linkage: Vec<String> = ["parent_linkage", "parent_linkage2"]
-        .iter()
-        .filter_map(|k| value(k))
-        .map(|v| v.trim_matches(['{', '}']).to_ascii_lowercase())
-        .collect();
+    let linkage = parent_linkages(meta);
     let paths: Vec<&str> =
         ["relative_path", "absolute_win32_path", "volume_path"].iter().filter_map(|k| value(k)).collect();
     let shown = paths.first().map_or("(no path recorded)", |p| p.rsplit(['/', '\\']).next().unwrap_or(p)).to_owned();

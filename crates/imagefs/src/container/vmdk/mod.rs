@@ -147,7 +147,13 @@ pub(super) fn open(top: Source, files: &FileSet, depth: u32) -> Result<Disk> {
     };
     let size = extents.last().map_or(0, |e| e.start + e.len);
 
-    let mut layers = vec![Layer { file: name.clone(), format: Format::Vmdk, variant, virtual_size: size }];
+    let mut layers = vec![Layer {
+        file: name.clone(),
+        format: Format::Vmdk,
+        variant,
+        virtual_size: size,
+        parent: descriptor.parent_cid.clone(),
+    }];
     let parent = match &descriptor.parent_cid {
         None => None,
         Some(cid) => {
