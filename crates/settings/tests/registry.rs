@@ -586,3 +586,31 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
     assert!(system(&stale).len() > 10_000);
     assert_ne!(system(&stale), system(&dirty));
 }
+
+/// Peer a is the real WKS-WIN732BITA SYSTEM hive renamed to PEER-ALPHA without sysprep: the
+/// old name survives in its machine account (Lsa\CachedMachineNames) and in the names its
+/// adapters registered in DNS. Both are host names of this machine and must be tokens.
+#[test]
+fn names_a_renamed_clone_still_carries_are_tokens() {
+    let scan = peer_a_scan();
+    let leaks: Vec<String> = scan
+        .settings
+        .iter()
+        .filter(|s| [&s.path, &s.name, &s.value].iter().any(|t| t.to_ascii_lowercase().contains("wks-win732bita")))
+        .map(|s| format!("{}\\{} = {}", s.path, s.name, s.value))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "the former host name leaks in {} settings: {:?}",
+        leaks.len(),
+        &leaks[..leaks.len().min(5)]
+    );
+    let dns = scan
+        .settings
+        .iter()
+        .find(|s| {
+            s.path.to_ascii_lowercase().contains("dnsregisteredadapters") && s.name.eq_ignore_ascii_case("hostname")
+        })
+        .expect("the DNS-registered adapters are extracted");
+    assert_eq!(dns.value, "<hostname>");
+}

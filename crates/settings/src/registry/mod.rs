@@ -179,6 +179,10 @@ fn string_value(hive: &Hive<'_>, key: &hive::Key<'_>, name: &str) -> Option<(u32
         })
 }
 
+/// DNS-registered adapters read for host names: a machine has a handful; the bound keeps a
+/// crafted hive from making the name list (and every later name search) huge.
+const MAX_DNS_ADAPTERS: usize = 64;
+
 /// What canonicalization needs from SYSTEM: current control set, host names, interfaces.
 fn system_context(hive: &Hive<'_>, ctx: &mut RegistryContext, warnings: &mut Vec<String>) {
     let Ok(root) = hive.root() else { return };
@@ -202,8 +206,25 @@ fn system_context(hive: &Hive<'_>, ctx: &mut RegistryContext, warnings: &mut Vec
     let Some(n) = current else { return };
     let Some(cs) = hive.find_subkey(&root, &format!("ControlSet{n:03}")) else { return };
     let mut hosts = Vec::new();
-    if let Some(k) = hive.find_path(&cs, "Control\\ComputerName\\ComputerName") {
-        hosts.extend(string_value(hive, &k, "ComputerName").map(|(_, t)| t));
+    for path in ["Control\\ComputerName\\ComputerName", "Control\\ComputerName\\ActiveComputerName"] {
+        if let Some(k) = hive.find_path(&cs, path) {
+            hosts.extend(string_value(hive, &k, "ComputerName").map(|(_, t)| t));
+        }
+    }
+    // Names the machine had before a rename (clones made without sysprep keep them):
+    // `HOST$@domain` of the machine account, and the name each adapter registered in DNS.
+    if let Some(k) = hive.find_path(&cs, "Control\\Lsa\\CachedMachineNames") {
+        hosts.extend(
+            string_value(hive, &k, "NameUserPrincipal").and_then(|(_, t)| t.split_once('$').map(|(h, _)| h.to_owned())),
+        );
+    }
+    if let Some(adapters) = hive.find_path(&cs, "Services\\Tcpip\\Parameters\\DNSRegisteredAdapters") {
+        let mut offsets = Vec::new();
+        if hive.subkeys(&adapters, &mut offsets).is_ok() {
+            for adapter in offsets.iter().take(MAX_DNS_ADAPTERS).filter_map(|&o| hive.subkey(o).ok()) {
+                hosts.extend(string_value(hive, &adapter, "Hostname").map(|(_, t)| t));
+            }
+        }
     }
     if let Some(k) = hive.find_path(&cs, "Services\\Tcpip\\Parameters") {
         for name in ["Hostname", "NV Hostname"] {

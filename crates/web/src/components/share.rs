@@ -121,7 +121,7 @@ pub(crate) fn shared_view(props: &SharedViewProps) -> Html {
                     { for r.rows.iter().map(|row| html! {
                         <tr class={row.category.as_str()}>
                             <td class="rank">{ row.rank }</td>
-                            <td class="p">{ format!("{:.4}", row.probability) }</td>
+                            <td class="p">{ format::probability(row.probability) }</td>
                             <td><span class={classes!("badge", row.category.as_str())}>{ row.category.as_str() }</span></td>
                             <td class="setting"><span class="kind">{ row.kind.as_str() }</span>{ " " }
                                 <span class="path">{ &row.path }</span>{ " " }<span class="name">{ &row.name }</span></td>
