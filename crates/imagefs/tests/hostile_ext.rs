@@ -50,3 +50,19 @@ fn a_read_past_an_unreadable_block_is_an_error_not_a_panic() {
     assert!(err.to_string().contains("hierarchy_64.ext4"), "{err}");
     assert!(fs.read_file("/thejungle.txt", 1 << 20).is_err());
 }
+
+#[test]
+fn a_block_count_needing_more_group_descriptors_than_the_volume_holds_is_refused() {
+    // Found by the container_vhd fuzz target: ext4-view sized its descriptor vector from the
+    // superblock's block count (2 GB for a 10 KB image). Here: s_blocks_count_hi (offset
+    // 0x150 of the superblock, 64bit feature set) raised to 2^16, i.e. 2^48 blocks.
+    let mut bytes = hierarchy_64();
+    bytes[1024 + 0x150..1024 + 0x154].copy_from_slice(&0x1_0000u32.to_le_bytes());
+    let source: Source = Rc::new(MemorySource::new("hierarchy_64.ext4", bytes));
+    match open_machine(vec![source]) {
+        Err(imagefs::Error::Corrupt { structure: "ext superblock", detail, .. }) => {
+            assert!(detail.contains("group descriptors"), "{detail}")
+        }
+        other => panic!("expected the superblock to be refused, got {other:?}"),
+    }
+}

@@ -14,6 +14,9 @@ const MAX_DIR_ENTRIES: usize = 1 << 20;
 /// Bytes read per call into ext4-view (and the step by which a read buffer grows).
 const READ_CHUNK: usize = 1 << 20;
 
+/// Incompatible feature flag: 64-bit block numbers (and descriptors of `s_desc_size` bytes).
+const INCOMPAT_64BIT: u32 = 0x80;
+
 /// Offset of the superblock, for error messages about the volume as a whole.
 const SUPERBLOCK: u64 = 1024;
 
@@ -61,9 +64,39 @@ fn map_error(volume: &str, path: &str, e: Ext4Error) -> Error {
     }
 }
 
+/// Refuses a superblock whose block count implies more block group descriptors than the
+/// volume can hold: ext4-view allocates its descriptor vector from that count before reading
+/// any of them (a 10 KB fuzzed image asked for 2 GB).
+fn check_group_count(volume: &dyn ReadAt) -> Result<()> {
+    let mut sb = [0u8; 1024];
+    volume.read_exact_at(SUPERBLOCK, &mut sb)?;
+    let le32 = |at: usize| sb.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let is_64bit = le32(0x60) & INCOMPAT_64BIT != 0;
+    let blocks = u64::from(le32(4)) | if is_64bit { u64::from(le32(0x150)) << 32 } else { 0 };
+    let per_group = u64::from(le32(32));
+    if per_group == 0 {
+        return Ok(()); // ext4-view refuses it
+    }
+    let groups = blocks.saturating_sub(u64::from(le32(20))).div_ceil(per_group);
+    let desc_size = if is_64bit { u64::from(le32(0xfc) >> 16).max(32) } else { 32 };
+    if groups.saturating_mul(desc_size) > volume.size() {
+        return Err(Error::Corrupt {
+            file: volume.name().to_owned(),
+            structure: "ext superblock",
+            offset: SUPERBLOCK + 4,
+            detail: format!(
+                "{blocks} blocks in groups of {per_group} need {groups} group descriptors, more than the {}-byte volume holds",
+                volume.size()
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl ExtFs {
     pub(super) fn open(volume: Source) -> Result<Self> {
         let name = volume.name().to_owned();
+        check_group_count(&*volume)?;
         let fs = Ext4::load(Box::new(Reader(volume))).map_err(|e| match e {
             Ext4Error::Corrupt(c) => Error::Corrupt {
                 file: name.clone(),
