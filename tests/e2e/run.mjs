@@ -273,6 +273,8 @@ for (const file of readdirSync(new URL('./flows/', import.meta.url)).filter((f) 
   Object.assign(tests, flows);
 }
 
+/** Longest any one test may take. */
+const TEST_LIMIT_MS = 240_000;
 const only = process.argv.slice(2);
 let failed = 0;
 for (const [name, test] of Object.entries(tests)) {
@@ -280,7 +282,10 @@ for (const [name, test] of Object.entries(tests)) {
   const env = await launch();
   const started = Date.now();
   try {
-    await test(env);
+    // A hung test fails (with its screenshot) instead of holding up the whole run.
+    let timer;
+    const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${name} took over ${TEST_LIMIT_MS / 1000} s`)), TEST_LIMIT_MS); });
+    await Promise.race([test(env), limit]).finally(() => clearTimeout(timer));
     assert.deepEqual(env.foreign, [], 'requests to other origins');
     console.log(`ok   ${name} (${Date.now() - started} ms)`);
   } catch (e) {
