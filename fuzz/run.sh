@@ -6,7 +6,14 @@
 #
 # SECONDS (default 60) is the time per target; the heavy targets (containers, filesystems,
 # the whole path, hives) get SECONDS each and the cheap ones (partitions, config parsers,
-# profiles) get a third of it. A CI smoke run is `fuzz/run.sh 10`.
+# profiles) get a third of it.
+#
+#   fuzz/run.sh smoke [TARGET...]
+#
+# CI's smoke mode (`cargo xtask test` runs it): the stable toolchain (RUSTC_BOOTSTRAP lets it
+# take cargo-fuzz's sanitizer flag; stable ships the ASan runtime), every seed plus
+# SMOKE_RUNS (default 300) mutations per target from a fixed libFuzzer seed, not nice'd; exits
+# non-zero on any finding.
 #
 # Seeds come from ../shared/corpus (VMSIFT_CORPUS) and target/fixtures (VMSIFT_FIXTURES; run
 # tests/fixtures.sh first), cut to the target's -max_len. Needs the nightly toolchain;
@@ -18,6 +25,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 fuzz_dir=$PWD
 root=$(cd .. && pwd)
+smoke=0
+if [ "${1:-}" = smoke ]; then
+  smoke=1
+  shift
+  set -- 1 "$@"
+fi
 seconds=${1:-60}
 shift || true
 corpus_root=${VMSIFT_CORPUS:-$root/../shared/corpus}
@@ -120,8 +133,13 @@ PY
 
 # One build for all targets (release with debug assertions, address sanitizer): the runs
 # below use the binaries directly, so edits made meanwhile do not trigger rebuilds.
-nice -n 15 cargo +nightly fuzz build --debug-assertions >/dev/null
-bin_dir=$(ls -d target/*/release | head -n 1)
+if [ "$smoke" = 1 ]; then
+  RUSTC_BOOTSTRAP=1 cargo fuzz build --debug-assertions >/dev/null
+else
+  nice -n 15 cargo +nightly fuzz build --debug-assertions >/dev/null
+fi
+bin_dir=$(ls -d "${CARGO_TARGET_DIR:-target}"/*/release | head -n 1)
+smoke_findings=0
 
 : >"$fuzz_dir/runs.last"
 total_execs=0
@@ -134,22 +152,32 @@ for t in "${targets[@]}"; do
   while [ "$left" -gt 0 ] && [ "$restarts" -le 3 ]; do
     start=$(date +%s)
     log=$(mktemp)
+    if [ "$smoke" = 1 ]; then
+      # One pass, no restart: every seed, then a fixed number of mutations.
+      limits=(-runs="${SMOKE_RUNS:-300}" -seed=1)
+      left=0
+      priority=0
+    else
+      limits=(-max_total_time="$left")
+      priority=15
+    fi
     # -timeout: a zstd-compressed 64 MiB QCOW2 seed takes 6 s under ASan; a hang takes forever.
     # -rss_limit_mb/-malloc_limit_mb: inputs are at most 4 MiB; an allocation of 512 MiB
     # is not justified by any of them and is reported as a finding (oom-*).
-    /usr/bin/time -f "%U %S" -o "$log.time" nice -n 15 "$bin_dir/$t" "corpus/$t" \
-      -max_total_time="$left" -max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=512 \
+    /usr/bin/time -f "%U %S" -o "$log.time" nice -n "$priority" "$bin_dir/$t" "corpus/$t" \
+      "${limits[@]}" -max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=512 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1 || true
     n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -n 1)
     execs=$((execs + ${n:-0}))
     # (time's output starts with "Command exited with non-zero status" after a finding.)
     cpu=$(awk -v a="$cpu" '/^[0-9.]+ [0-9.]+$/ { a += $1 + $2 } END { print a }' "$log.time")
     if grep -q -E '^==[0-9]+== ?ERROR|^SUMMARY|Test unit written' "$log"; then
+      smoke_findings=$((smoke_findings + 1))
       grep -E 'ERROR|panicked|SUMMARY|Test unit written' "$log" | head -n 5 | sed "s/^/  [$t] /"
     fi
     cp "$log" "artifacts/$t/last.log"
     rm -f "$log" "$log.time"
-    left=$((left - ($(date +%s) - start)))
+    [ "$smoke" = 1 ] || left=$((left - ($(date +%s) - start)))
     restarts=$((restarts + 1))
   done
   found=$(ls "artifacts/$t" | grep -c -E '^(crash|oom|timeout|slow-unit|leak)-' || true)
@@ -163,3 +191,7 @@ summary=$(printf 'TOTAL %d targets  executions %d  cpu %.2f h' "${#targets[@]}" 
   "$(awk -v s="$total_cpu" 'BEGIN{print s / 3600}')")
 echo "$summary" | tee -a "$fuzz_dir/runs.last"
 { date -u +%FT%TZ; cat "$fuzz_dir/runs.last"; } >>"$fuzz_dir/runs.log"
+if [ "$smoke" = 1 ] && [ "$smoke_findings" -gt 0 ]; then
+  echo "fuzz smoke: $smoke_findings target(s) found a problem: see fuzz/artifacts/" >&2
+  exit 1
+fi

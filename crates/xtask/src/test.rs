@@ -3,6 +3,7 @@
 //!
 //! 1. Native: `cargo test` of the core crates and the CLI (with fixtures from
 //!    `tests/fixtures.sh`, built from `../shared/corpus` with real tools).
+//!    Then the fuzz targets' smoke run (`fuzz/run.sh smoke`).
 //! 2. wasm: `wasm-bindgen-test` of the worker crate inside a dedicated worker in headless
 //!    Chromium (FileReaderSync over Blob.slice).
 //! 3. End-to-end: the release app served on 127.0.0.1, driven by playwright-core in
@@ -36,6 +37,11 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
     }
     run(Command::new("bash").arg("tests/fixtures.sh").env("PATH", &path))?;
     run(Command::new("cargo").args(["test", "--workspace", "--locked", "--exclude", "worker"]).env("PATH", &path))?;
+    // Every fuzz target over its seeds plus a few hundred fixed-seed mutations (fuzz/README.md).
+    run(Command::new("bash")
+        .args(["fuzz/run.sh", "smoke"])
+        .env("PATH", &path)
+        .env("VMSIFT", target_dir().join("debug/vmsift")))?;
     let webdriver = root().join("tests/webdriver.json");
     run(Command::new("cargo")
         .args(["test", "--locked", "--target", "wasm32-unknown-unknown", "-p", "worker"])

@@ -15,6 +15,8 @@ pub(crate) const TRUNK_VERSION: &str = "0.21.14";
 
 /// cargo-deny checks every dependency's license against deny.toml.
 pub(crate) const CARGO_DENY_VERSION: &str = "0.20.2";
+/// cargo-fuzz builds the fuzz targets for the smoke run (`fuzz/run.sh smoke`).
+pub(crate) const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Debian packages: the browser for tests, and the tools that build fixtures.
 const TEST_PACKAGES: &[(&str, &str)] = &[
@@ -28,6 +30,8 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
     ("libwin-hivex-perl", "/usr/bin/hivexregedit"),
     ("libhivex-bin", "/usr/bin/hivexml"),
     ("qemu-utils", "/usr/bin/qemu-img"),
+    // libFuzzer (C++) inside the fuzz targets.
+    ("g++", "/usr/bin/g++"),
     ("xz-utils", "/usr/bin/xz"),
     ("e2fsprogs", "/usr/sbin/mke2fs"),
 ];
@@ -89,6 +93,9 @@ pub(crate) fn ensure_test_tools() -> Result<()> {
     }
     if output("cargo-deny", &["--version"]).as_deref() != Some(&format!("cargo-deny {CARGO_DENY_VERSION}")) {
         run(Command::new("cargo").args(["install", "--locked", "cargo-deny", "--version", CARGO_DENY_VERSION]))?;
+    }
+    if output("cargo-fuzz", &["--version"]).as_deref() != Some(&format!("cargo-fuzz {CARGO_FUZZ_VERSION}")) {
+        run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION]))?;
     }
     // DuckDB (PyPI) aggregates fleet scans in the CLI test crates/cli/tests/duckdb.rs.
     if !Command::new("python3").args(["-c", "import duckdb"]).status().is_ok_and(|s| s.success()) {

@@ -117,6 +117,18 @@ impl FileSystem for FatFs {
         let mut buf = Vec::with_capacity(usize::try_from(want).unwrap_or(usize::MAX));
         file.seek(SeekFrom::Start(offset)).map_err(|e| self.error(path, e))?;
         file.take(want).read_to_end(&mut buf).map_err(|e| self.error(path, e))?;
+        // FAT has no holes: a cluster chain that ends (or starts) outside the data area
+        // before the size its entry gives is corruption, not a short file.
+        if (buf.len() as u64) < want {
+            return Err(Error::Filesystem {
+                volume: self.volume.clone(),
+                path: path.to_owned(),
+                message: format!(
+                    "the cluster chain holds {} of the {want} bytes expected at offset {offset}",
+                    buf.len()
+                ),
+            });
+        }
         Ok(buf)
     }
 }
