@@ -7,4 +7,6 @@ truncate -s 40M "$out/fat32/fat32.img"
 mkfs.fat -F 32 -n FAT32 "$out/fat32/fat32.img" >/dev/null
 head -c 14000 /dev/zero | tr '\0' 'x' > "$work/long.txt"
 mcopy -i "$out/fat32/fat32.img" "$work/long.txt" ::/LONG.TXT
-xz -dc "$root/crates/imagefs/tests/data/fuzz-container_qcow2-fatfs-overflow.xz" > "$out/fat32/fuzz-container_qcow2-fatfs-overflow"
+# ($root may be reused by earlier scripts: find the repository from this file.)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+xz -dc "$repo/crates/imagefs/tests/data/fuzz-container_qcow2-fatfs-overflow.xz" > "$out/fat32/fuzz-container_qcow2-fatfs-overflow"
