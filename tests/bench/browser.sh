@@ -33,14 +33,8 @@ cargo xtask serve --no-build --port "$port" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.2; done
-median() { # command... → median seconds of $runs runs
-  local times=()
-  for _ in $(seq "$runs"); do
-    local t0=$(date +%s%N); "$@" > /dev/null 2>&1; local t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e6}'
-}
+# shellcheck source=tests/bench/median.sh
+source "$root/tests/bench/median.sh"
 demo_peers=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(" ".join(sys.argv[2] + "/" + p for p in m["peers"]))' "$demo/manifest.json" "$demo")
 demo_target="$demo/$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["target"])' "$demo/manifest.json")"
 # shellcheck disable=SC2086

@@ -11,14 +11,8 @@ fx="$root/target/fixtures/containers-b"
 cargo build -q --release -p cli --manifest-path "$root/Cargo.toml"
 vmsift="$root/target/release/vmsift"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-median() { # command... → median seconds
-  local times=()
-  for _ in $(seq "$runs"); do
-    local t0=$(date +%s%N); "$@" > /dev/null 2>&1; local t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]/1e6}'
-}
+# shellcheck source=tests/bench/median.sh
+source "$root/tests/bench/median.sh"
 scan=$(median "$vmsift" scan --format json "$fx/win.raw")
 hivex=$(median hivexregedit --export --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$fx/SYSTEM" '\')
 convert=$(median qemu-img convert -O raw "$fx/win.raw" "$tmp/out.raw")
