@@ -30,8 +30,9 @@ const TEST_PACKAGES: &[(&str, &str)] = &[
     ("libwin-hivex-perl", "/usr/bin/hivexregedit"),
     ("libhivex-bin", "/usr/bin/hivexml"),
     ("qemu-utils", "/usr/bin/qemu-img"),
-    // libFuzzer (C++) inside the fuzz targets.
+    // libFuzzer (C++) inside the fuzz targets; fuzz/run.sh measures their CPU time.
     ("g++", "/usr/bin/g++"),
+    ("time", "/usr/bin/time"),
     ("xz-utils", "/usr/bin/xz"),
     ("e2fsprogs", "/usr/sbin/mke2fs"),
 ];
