@@ -180,6 +180,10 @@ for t in "${targets[@]}"; do
     [ "$smoke" = 1 ] || left=$((left - ($(date +%s) - start)))
     restarts=$((restarts + 1))
   done
+  if [ "$smoke" = 1 ] && [ "$execs" -eq 0 ]; then
+    echo "  [$t] ran no input: see fuzz/artifacts/$t/last.log" >&2
+    smoke_findings=$((smoke_findings + 1))
+  fi
   found=$(ls "artifacts/$t" | grep -c -E '^(crash|oom|timeout|slow-unit|leak)-' || true)
   line=$(printf '%-16s %6ss  executions %10d  cpu %7.1fs  findings %d in artifacts/ (corpus %d inputs)' "$t" "$budget" "$execs" "$cpu" \
     "$found" "$(ls "corpus/$t" | wc -l)")
