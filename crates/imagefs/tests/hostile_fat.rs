@@ -58,28 +58,23 @@ fn a_first_cluster_beyond_any_fat_is_an_error() {
     }
 }
 
-/// The input with which `fuzz/run.sh` (target `container_qcow2`) made fatfs 0.3.6 overflow
-/// `cluster * 4` in 32 bits (a panic with overflow checks, the wrong FAT entry without):
-/// a QCOW2 whose FAT32 volume has a directory entry with a first cluster above 2^30. The
-/// harness's steps are repeated here: split off the optional second file (4-byte length
-/// prefix), force the QCOW2 magic, open, walk every directory and read every file.
-#[test]
-fn the_fuzzed_qcow2_that_overflowed_fatfs_reads_without_a_panic() {
-    let path = Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../target/fixtures/fat32/fuzz-container_qcow2-fatfs-overflow"
-    ));
-    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));
+/// Replays a fuzz input the way its target (fuzz/fuzz_targets, fuzz/common) feeds it:
+/// split off the optional second file (4-byte length prefix), let `prepare` force the
+/// family's magic, open the container, then walk every partition's filesystem reading the
+/// start and the tail of each file (the tail read seeks along the cluster chain). Returns
+/// the number of files reached.
+fn replay_fuzz_input(input: &str, top_name: &str, parent_name: &str, prepare: impl Fn(Vec<u8>) -> Vec<u8>) -> usize {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/fat32")).join(input);
+    let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));
     let len = u32::from_le_bytes(data[..4].try_into().unwrap()) as usize;
-    let (mut top, other) =
+    let (top, other) =
         if len <= data.len() - 4 { (data[4..4 + len].to_vec(), &data[4 + len..]) } else { (data.clone(), &data[..0]) };
-    top[..4].copy_from_slice(b"QFI\xfb");
-    let top: Source = Rc::new(MemorySource::new("fuzz.qcow2", top));
+    let top: Source = Rc::new(MemorySource::new(top_name, prepare(top)));
     let mut files = vec![Rc::clone(&top)];
     if !other.is_empty() {
-        files.push(Rc::new(MemorySource::new("parent.qcow2", other.to_vec())));
+        files.push(Rc::new(MemorySource::new(parent_name, other.to_vec())));
     }
-    let disk = imagefs::container::open_disk(top, &imagefs::container::FileSet::new(files)).expect("the qcow2 opens");
+    let disk = imagefs::container::open_disk(top, &imagefs::container::FileSet::new(files)).expect("the image opens");
     let (_, parts) = imagefs::partition::read_partitions(&*disk.source).expect("a partition table");
     let mut read = 0;
     for part in parts.iter().take(8) {
@@ -93,8 +88,6 @@ fn the_fuzzed_qcow2_that_overflowed_fatfs_reads_without_a_panic() {
                 if e.is_dir && dirs.len() < 64 {
                     dirs.push(path);
                 } else {
-                    // The tail read seeks along the cluster chain: that is where the FAT
-                    // entry of the huge first cluster is looked up.
                     let _ = fs.read_range(&path, 0, 4096);
                     let _ = fs.read_range(&path, e.size.saturating_sub(100), 200);
                     read += 1;
@@ -102,5 +95,32 @@ fn the_fuzzed_qcow2_that_overflowed_fatfs_reads_without_a_panic() {
             }
         }
     }
+    read
+}
+
+/// The input with which `fuzz/run.sh` (target `container_qcow2`) made fatfs 0.3.6 overflow
+/// `cluster * 4` in 32 bits (a panic with overflow checks, the wrong FAT entry without): a
+/// FAT32 directory entry with a first cluster above 2^30.
+#[test]
+fn the_fuzzed_qcow2_that_overflowed_fatfs_reads_without_a_panic() {
+    let read = replay_fuzz_input("fuzz-container_qcow2-fatfs-overflow", "fuzz.qcow2", "parent.qcow2", |mut top| {
+        top[..4].copy_from_slice(b"QFI\xfb");
+        top
+    });
+    assert!(read > 0, "the volume's files were reached");
+}
+
+/// The input with which `fuzz/run.sh` (target `container_vhd`) made fatfs 0.3.6 overflow
+/// `first_data_sector + (cluster - 2) * sectors_per_cluster` in 32 bits: a cluster number
+/// below 2 or far beyond the volume. The vendored copy computes the offset in 64 bits.
+#[test]
+fn the_fuzzed_vhd_that_overflowed_fatfs_reads_without_a_panic() {
+    let read = replay_fuzz_input("fuzz-container_vhd-fatfs-cluster", "fuzz.vhd", "parent.vhd", |mut top| {
+        let tail = top.len().checked_sub(512).map(|at| top[at..].starts_with(b"conectix"));
+        if !top.starts_with(b"conectix") && tail != Some(true) {
+            top[..8].copy_from_slice(b"conectix");
+        }
+        top
+    });
     assert!(read > 0, "the volume's files were reached");
 }

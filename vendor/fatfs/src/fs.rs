@@ -444,16 +444,17 @@ impl<T: ReadWriteSeek> FileSystem<T> {
         self.bpb.bytes_from_sectors(sector)
     }
 
-    fn sector_from_cluster(&self, cluster: u32) -> u32 {
-        self.first_data_sector + self.bpb.sectors_from_clusters(cluster - RESERVED_FAT_ENTRIES)
-    }
 
     pub fn cluster_size(&self) -> u32 {
         self.bpb.cluster_size()
     }
 
-    pub(crate) fn offset_from_cluster(&self, cluser: u32) -> u64 {
-        self.offset_from_sector(self.sector_from_cluster(cluser))
+    pub(crate) fn offset_from_cluster(&self, cluster: u32) -> u64 {
+        // vmsift patch (VENDORED.md): in 64 bits, so that a corrupt cluster number (below 2,
+        // or beyond the volume) gives an offset past the volume instead of an overflow.
+        let sectors = u64::from(self.first_data_sector)
+            + u64::from(cluster.wrapping_sub(RESERVED_FAT_ENTRIES)) * u64::from(self.bpb.sectors_per_cluster);
+        sectors * u64::from(self.bpb.bytes_per_sector)
     }
 
     pub(crate) fn bytes_from_clusters(&self, clusters: u32) -> u64 {
