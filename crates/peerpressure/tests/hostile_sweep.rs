@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 
 use imagefs::{FileSystem, MemorySource, Source};
 use peerpressure::PeerProfile;
-use settings::parse::*;
 use settings::registry::log::LogFile;
 use settings::registry::{load_hive, walk_hive};
 use settings::{scan_machine, ExtractionProfile, Setting};
@@ -369,25 +368,7 @@ fn disk_path(name: &str, bytes: &[u8], profile: &ExtractionProfile) -> Vec<Setti
 /// Every config-file parser and the VM-config extraction.
 fn config_path(name: &str, bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
-    let _ = parse_ini(&text);
-    let _ = parse_key_value(&text, Separator::Equals);
-    let _ = parse_key_value(&text, Separator::Whitespace);
-    let _ = parse_sshd_config(&text);
-    let _ = parse_passwd(&text);
-    let _ = parse_group(&text);
-    let _ = parse_apt_sources(&text);
-    let _ = parse_crontab(&text, true);
-    let _ = parse_dpkg_status(&text);
-    let _ = parse_fstab(&text);
-    let _ = parse_hosts(&text);
-    let _ = parse_resolv_conf(&text);
-    let _ = parse_nsswitch(&text);
-    let _ = parse_sudoers(&text);
-    let _ = parse_systemd_unit(&text);
-    let _ = parse_netplan(&text);
-    let _ = parse_interfaces(&text);
-    let _ = parse_ini_lines(&text);
-    let _ = parse_key_value_lines(&text, Separator::Equals);
+    let _ = settings::parse::run_every_parser(&text);
     let _ = settings::vmconfig::extract(name, &text);
 }
 

@@ -38,6 +38,33 @@ pub use sshd::{parse_sshd_config, parse_sshd_config_lines};
 pub use sudoers::{parse_sudoers, parse_sudoers_lines};
 pub use systemd::{parse_systemd_unit, parse_systemd_unit_lines};
 
+/// Runs every parser of this module on `text` and returns how many pairs they found in all.
+///
+/// For the hostile-input checks (the `config_parsers` fuzz target and the truncation sweep):
+/// one list, so a parser added here is covered by both.
+#[doc(hidden)]
+pub fn run_every_parser(text: &str) -> usize {
+    parse_ini(text).len()
+        + parse_ini_lines(text).len()
+        + parse_key_value(text, Separator::Equals).len()
+        + parse_key_value(text, Separator::Whitespace).len()
+        + parse_key_value_lines(text, Separator::Equals).len()
+        + parse_sshd_config(text).len()
+        + parse_passwd(text).len()
+        + parse_group(text).len()
+        + parse_apt_sources(text).len()
+        + parse_crontab(text, true).len()
+        + parse_dpkg_status(text).len()
+        + parse_fstab(text).len()
+        + parse_hosts(text).len()
+        + parse_resolv_conf(text).len()
+        + parse_nsswitch(text).len()
+        + parse_sudoers(text).len()
+        + parse_systemd_unit(text).len()
+        + parse_netplan(text).len()
+        + parse_interfaces(text).len()
+}
+
 /// Lines parsed at most per file: a multi-megabyte "config" is not one.
 pub const MAX_LINES: usize = 100_000;
 
