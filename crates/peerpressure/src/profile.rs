@@ -35,15 +35,21 @@ pub struct PeerProfile {
 
 impl PeerProfile {
     /// The profile of a set of machines, each given by its settings.
+    ///
+    /// The machines are first aligned with each other ([`crate::align::peers`]): local
+    /// accounts by role, identifiers that few of them have replaced by `<id>`. Rank a target
+    /// against the result with [`crate::rank`], which aligns the target the same way.
     pub fn from_machines<'a>(machines: impl IntoIterator<Item = &'a [Setting]>) -> Self {
+        let machines: Vec<&'a [Setting]> = machines.into_iter().collect();
         let mut profile = Self::default();
-        for settings in machines {
-            profile.add_machine(settings);
+        for settings in crate::align::peers(&machines) {
+            profile.add_machine(&settings);
         }
         profile
     }
 
-    /// Adds one machine's settings. A key repeated within `settings` counts once, with its
+    /// Adds one machine's settings as they are (not aligned with the other peers: use
+    /// [`from_machines`](Self::from_machines) for a comparison). A key repeated within `settings` counts once, with its
     /// smallest value (as in [`crate::rank`]: the result does not depend on order). Counts
     /// saturate at `u32::MAX`.
     ///
@@ -187,7 +193,9 @@ impl PeerProfile {
                     .into(),
             ));
         }
-        self.subtract(&Self::from_machines([settings]))
+        let mut machine = Self::default();
+        machine.add_machine(settings);
+        self.subtract(&machine)
     }
 
     /// Number of peers that lack `key`.

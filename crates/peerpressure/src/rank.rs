@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use settings::{Kind, Setting};
 
+use crate::align::Novelty;
 use crate::category::{Categorizer, Category};
 use crate::error::ProfileError;
 use crate::hash::ValueHasher;
@@ -71,6 +72,13 @@ pub struct RankedSetting {
     /// Whether peer values are keyed hashes (the target's value was hashed to compare).
     #[serde(default)]
     pub hashed: bool,
+    /// For a value no peer shares (m = 0): the peers that also had something no other peer
+    /// had there (see [`crate::align`]'s novelty), used in place of m in P. 0 otherwise.
+    #[serde(default)]
+    pub novel: u32,
+    /// The number of rows with exactly this P, this one included.
+    #[serde(default)]
+    pub ties: u32,
 }
 
 /// Peer values listed in full by [`RankedSetting::explain`]; the rest are summarized.
@@ -91,6 +99,13 @@ impl RankedSetting {
             format!("{} of {} peers share this value", self.m, self.n)
         };
         let _ = write!(s, "{share} (m = {}); ", self.m);
+        if self.novel > 0 {
+            let _ = write!(
+                s,
+                "but {} peers also had a value or key here that no other peer had, so P uses m = {}; ",
+                self.novel, self.novel
+            );
+        }
         let listed: Vec<String> = self
             .peer_values
             .iter()
@@ -116,6 +131,9 @@ impl RankedSetting {
             self.category.as_str(),
             self.category.meaning()
         );
+        if self.ties > 1 {
+            let _ = write!(s, " {} rows share this P.", self.ties);
+        }
         s
     }
 }
@@ -177,6 +195,12 @@ struct Row<'a> {
     absent: u32,
     probability: f64,
     category: Category,
+    novel: u32,
+    /// The most peers sharing one value (ABSENT included): how firm the peers' consensus is.
+    support: u32,
+    /// Whether some peer has the key: a changed or missing setting the fleet knows, rather
+    /// than a key only the target has.
+    known: bool,
     /// Position in (path, name, kind) order: the tie-break, as an integer.
     tie: u32,
 }
@@ -223,6 +247,23 @@ fn number_ties(rows: &mut [Row<'_>]) {
     }
 }
 
+/// For each row (sorted by P), the number of rows with exactly its P.
+fn tie_counts(rows: &[Row<'_>]) -> Vec<u32> {
+    let mut out = vec![1u32; rows.len()];
+    let mut start = 0;
+    while start < rows.len() {
+        let p = rows.get(start).map_or(0.0, |r| r.probability);
+        let end = rows
+            .get(start..)
+            .map_or(start, |rest| start + rest.iter().take_while(|r| r.probability.to_bits() == p.to_bits()).count());
+        let end = end.max(start + 1);
+        let size = u32::try_from(end - start).unwrap_or(u32::MAX);
+        out.get_mut(start..end).into_iter().flatten().for_each(|t| *t = size);
+        start = end;
+    }
+    out
+}
+
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
 pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
     let mut sorted: Vec<&Setting> = settings.iter().collect();
@@ -237,7 +278,9 @@ pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
 }
 
 fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Option<&ValueHasher>) -> Ranking {
-    let targets = unique_sorted(target);
+    let aligned = crate::align::target(target, profile);
+    let targets = unique_sorted(&aligned);
+    let mut novelty = Novelty::new(profile);
     // Merge-join the two sorted key sequences: the target's and the profile's.
     let mut joined: Vec<Joined<'_>> = Vec::with_capacity(targets.len().max(profile.counts.len()));
     let mut ti = targets.iter().copied().peekable();
@@ -285,6 +328,15 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
             None => absent,
         };
         let c = u32::try_from(distinct).unwrap_or(u32::MAX).saturating_add(u32::from(m == 0));
+        // A value no peer shares is ordinary where peers, too, each show something new: the
+        // leave-one-out count of such peers stands in for m (Good–Turing's estimate of how
+        // often a healthy machine shows an unseen value).
+        let novel = match (m, setting, counts) {
+            (0, Some(_), Some(values)) => Novelty::of_values(values, absent),
+            (0, Some(s), None) => novelty.of_new_key(s.kind, &s.path),
+            _ => 0,
+        };
+        let support = counts.map_or(0, |c| c.values().copied().max().unwrap_or(0)).max(absent);
         buffer.clear();
         buffer.extend(counts.into_iter().flat_map(|c| c.values().copied()));
         if absent > 0 {
@@ -299,15 +351,27 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
             m,
             c,
             absent,
-            probability: sick_probability(n, t, m, c),
+            probability: sick_probability(n, t, m.max(novel), c),
             category,
+            novel,
+            support,
+            known: counts.is_some(),
             tie: 0,
         });
     }
     number_ties(&mut rows);
-    // Ties: fewer distinct values, then path, name, kind (`tie`); `tie` is unique, so the
-    // order is total and the unstable sort deterministic.
-    rows.sort_unstable_by(|a, b| b.probability.total_cmp(&a.probability).then(a.c.cmp(&b.c)).then(a.tie.cmp(&b.tie)));
+    // Ties by evidence: the firmer consensus first, then keys the peers know before keys
+    // only the target has, then fewer distinct values, then path, name, kind (`tie`); `tie`
+    // is unique, so the order is total and the unstable sort deterministic.
+    rows.sort_unstable_by(|a, b| {
+        b.probability
+            .total_cmp(&a.probability)
+            .then(b.support.cmp(&a.support))
+            .then(b.known.cmp(&a.known))
+            .then(a.c.cmp(&b.c))
+            .then(a.tie.cmp(&b.tie))
+    });
+    let ties = tie_counts(&rows);
     let hashed = hasher.is_some();
     let ranking = rows
         .into_iter()
@@ -334,6 +398,8 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
                 n: row.n,
                 t,
                 hashed,
+                novel: row.novel,
+                ties: ties.get(i).copied().unwrap_or(1),
             }
         })
         .collect();
@@ -501,6 +567,45 @@ mod tests {
         );
     }
 
+    #[test]
+    fn noise_and_new_keys_among_new_keys_rank_below_a_broken_consensus() {
+        // 20 peers. `agreed` is the same on all; `stamp` differs on every peer (a
+        // timestamp); under `bam` every peer has a value name of its own.
+        let peers: Vec<Vec<Setting>> = (0..20)
+            .map(|i| {
+                vec![
+                    at("/etc/app.conf", "agreed", "1"),
+                    at("/etc/app.conf", "stamp", &format!("t{i}")),
+                    at("/var/bam", &format!("app{i}.exe"), "x"),
+                    at("/var/bam", "common.exe", "x"),
+                    at("/etc/other.conf", "k", "v"),
+                ]
+            })
+            .collect();
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let target = vec![
+            at("/etc/app.conf", "agreed", "2"),
+            at("/etc/app.conf", "stamp", "t99"),
+            at("/var/bam", "mine.exe", "x"),
+            at("/var/bam", "common.exe", "x"),
+            at("/etc/other.conf", "k", "v"),
+            at("/etc/other.conf", "added", "1"),
+        ];
+        let r = rank(&target, &profile);
+        let order: Vec<&str> = r.ranking.iter().map(|x| x.name.as_str()).collect();
+        // The broken consensus and the key added where peers agree tie on P; the key the
+        // peers know goes first. The timestamp and the new BAM entry come after both.
+        assert_eq!(&order[..2], ["agreed", "added"], "{order:?}");
+        assert_eq!((r.ranking[0].ties, r.ranking[1].ties), (2, 2));
+        let stamp = r.ranking.iter().find(|x| x.name == "stamp").unwrap();
+        assert_eq!((stamp.m, stamp.novel), (0, 20));
+        assert!(stamp.probability < r.ranking[1].probability);
+        let bam = r.ranking.iter().find(|x| x.name == "mine.exe").unwrap();
+        assert_eq!(bam.novel, 20);
+        assert!(bam.probability < r.ranking[1].probability);
+        assert!(bam.explain().contains("20 peers also had a value or key here"), "{}", bam.explain());
+    }
+
     /// A small deterministic generator (SplitMix64) for the shuffle property test.
     struct SplitMix(u64);
 
@@ -557,12 +662,12 @@ mod tests {
                     assert_eq!(shuffled, profile, "case {case}");
                     assert_eq!(rank_with(&target, &shuffled, &options).unwrap(), expected, "case {case}");
                 }
-                // Sorted by P descending, ties by c, ranks 1..=t, every row labeled.
+                // Sorted by P descending, ties counted, ranks 1..=t, every row labeled.
                 for w in expected.ranking.windows(2) {
-                    assert!(
-                        w[0].probability > w[1].probability
-                            || (w[0].probability == w[1].probability && w[0].c <= w[1].c)
-                    );
+                    assert!(w[0].probability >= w[1].probability);
+                    if w[0].probability == w[1].probability {
+                        assert!(w[0].ties == w[1].ties && w[0].ties > 1);
+                    }
                 }
                 assert!(expected
                     .ranking

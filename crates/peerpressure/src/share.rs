@@ -689,11 +689,12 @@ mod tests {
     fn rows_values_and_strings_are_capped_when_writing() {
         let long = "é".repeat(MAX_STRING);
         let target: Vec<Setting> = (0..300).map(|i| s(Kind::Config, "/etc/a", &format!("k{i:03}"), &long)).collect();
-        // Every peer agrees with the target except on k000, where each has its own value.
-        let peers: Vec<Vec<Setting>> = (0..30)
+        // Every peer agrees with the target except on k000, where peers come in 30 pairs
+        // with a value of their own (pairs: not noise a single peer shows).
+        let peers: Vec<Vec<Setting>> = (0..60)
             .map(|p| {
                 let mut v = target.clone();
-                v[0].value = format!("v{p}");
+                v[0].value = format!("v{}", p / 2);
                 v
             })
             .collect();
@@ -704,7 +705,7 @@ mod tests {
         assert_eq!(back, report);
         let k0 = back.rows.iter().find(|r| r.name == "k000").unwrap();
         assert_eq!(k0.peer_values.len(), MAX_VALUES);
-        assert_eq!(k0.other, 10);
+        assert_eq!(k0.other, 20, "10 unlisted values, 2 peers each");
         assert_eq!(k0.value.as_ref().unwrap().len(), MAX_STRING);
     }
 

@@ -47,6 +47,7 @@
 //! | I4 | a MAC address (`52:54:00:12:34:56`, `52-54-…`) anywhere in a value, as a whitespace/comma-separated word → `<mac>` (as R7): MACs are per-machine | values | `hwaddress ether 52:54:00:12:34:56` → `hwaddress ether <mac>` |
 //! | I5 | in a value whose name's last component (after `/`, `.`, `:`) is a per-machine address key (`address`, `addresses`, `ipaddr`, `ipaddrN`, `ipv6addr`, `hwaddr`, `macaddress`, `hwaddress`, `ip`), each IPv4 → `<ipv4>` and IPv6 → `<ipv6>` word, a `/prefix` kept (as R8/R9; not loopback, `0.0.0.0`, `::` or `255.…` masks). Name servers, gateways and DNS are fleet configuration and stay | values | `IPADDR` `10.0.0.11` → `<ipv4>`; `address` `10.0.0.11/24` → `<ipv4>/24`; `nameserver` stays |
 //! | I7 | on Windows, the computer name and TCP/IP host names the registry extractor found (R6) are host names for I1 too, so they become `<hostname>` in `C:/Windows/*.ini`, logs and first lines as in the registry | paths, names, values | `/Windows/setup.ini` `computer=PEER-ALPHA` → `computer=<hostname>` |
+//! | I8 | local accounts (`/etc/passwd` rows with uid 1000–60000, Debian's `UID_MIN`–`UID_MAX`) → `<user:UID>`, whole words, in paths and names everywhere; in values only of the account files (`/etc/passwd`, `/etc/group`, `/etc/gshadow`, `/etc/sudoers`, `/etc/sudoers.d/*`, `/etc/subuid`, `/etc/subgid`, cron tables) and as `home/NAME` anywhere, since a user named like a word (`ubuntu`) must not rewrite `archive.ubuntu.com`. The ranking then keys them by role (`<user:#1>`, see `peerpressure::align`) | paths, names, values | `jdoe/uid` → `<user:1000>/uid`; `/home/jdoe` → `/home/<user:1000>` |
 //! | I6 | `/etc/hosts`: the addresses of a name that holds `<hostname>` after I1 → `<ipv4>`/`<ipv6>` unless loopback (`127.0.0.0/8`, `::1`): the machine's own address is per-machine; the list is sorted again after | values | `<hostname>` `10.0.0.11 127.0.1.1` → `127.0.1.1 <ipv4>` |
 /// Canonical form of a config-file value.
 pub fn config_value(raw: &str) -> String {
@@ -494,13 +495,24 @@ const IDENTITY_FILES: &[&str] = &["/etc/hostname", "/etc/hosts", "/etc/mailname"
 const ADDRESS_KEYS: &[&str] =
     &["address", "addresses", "ipaddr", "ipv6addr", "hwaddr", "macaddress", "hwaddress", "ip"];
 
-/// The identity strings of one machine (rules I1–I6), all lower case.
+/// Files whose values name local accounts (rule I8).
+const ACCOUNT_FILES: &[&str] =
+    &["/etc/passwd", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/subuid", "/etc/subgid", "/etc/crontab"];
+/// Directories whose files' values name local accounts (rule I8).
+const ACCOUNT_DIRECTORIES: &[&str] = &["/etc/sudoers.d/", "/etc/cron.d/"];
+
+/// Local accounts are uids from Debian's `UID_MIN` up to `UID_MAX` (`/etc/login.defs`).
+pub const LOCAL_UIDS: std::ops::RangeInclusive<u32> = 1000..=60000;
+
+/// The identity strings of one machine (rules I1–I8), all lower case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdentityContext {
     /// Host labels (first DNS label of each collected host name).
     pub hostnames: Vec<String>,
     /// Machine IDs.
     pub machine_ids: Vec<String>,
+    /// Local accounts: (name, `<user:UID>`), rule I8.
+    pub users: Vec<(String, String)>,
 }
 
 impl IdentityContext {
@@ -522,13 +534,31 @@ impl IdentityContext {
         }
     }
 
-    /// True when nothing identifies the machine.
-    pub fn is_empty(&self) -> bool {
-        self.hostnames.is_empty() && self.machine_ids.is_empty()
+    /// Adds a local account (rule I8) when its uid is in [`LOCAL_UIDS`] and its name is
+    /// a plausible login name (at least two characters, no separators).
+    pub fn add_user(&mut self, name: &str, uid: u32) {
+        let name = name.trim().to_lowercase();
+        if LOCAL_UIDS.contains(&uid)
+            && name.chars().count() >= 2
+            && name.bytes().all(|b| is_word_byte(b) || b == b'.')
+            && !self.users.iter().any(|(n, _)| *n == name)
+        {
+            self.users.push((name, format!("<user:{uid}>")));
+        }
     }
 
-    /// Rules I1–I3 on a path, name or value of a setting at `path`.
+    /// True when nothing identifies the machine.
+    pub fn is_empty(&self) -> bool {
+        self.hostnames.is_empty() && self.machine_ids.is_empty() && self.users.is_empty()
+    }
+
+    /// Rules I1–I3 and I8 on a path or name, or a value of a setting at `path` that is
+    /// not a config value.
     pub fn text(&self, path: &str, text: &str) -> String {
+        self.text_with_users(path, text, true)
+    }
+
+    fn text_with_users(&self, path: &str, text: &str, users: bool) -> String {
         let identity_file = IDENTITY_FILES.contains(&path);
         let mut needles: Vec<(&str, &str)> = self
             .hostnames
@@ -537,6 +567,13 @@ impl IdentityContext {
             .map(|h| (h.as_str(), "<hostname>"))
             .collect();
         needles.extend(self.machine_ids.iter().map(|m| (m.as_str(), "<machine-id>")));
+        let homes: Vec<(String, String)> =
+            self.users.iter().map(|(name, token)| (format!("home/{name}"), format!("home/{token}"))).collect();
+        if users {
+            needles.extend(self.users.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+        } else {
+            needles.extend(homes.iter().map(|(n, t)| (n.as_str(), t.as_str())));
+        }
         if needles.is_empty() {
             return text.to_owned();
         }
@@ -546,7 +583,8 @@ impl IdentityContext {
     /// Canonical value (rules I1–I6) of the setting `name` at `path`; `name` is the
     /// already-canonical name (I6 looks for `<hostname>` in it).
     pub fn value(&self, path: &str, name: &str, value: &str) -> String {
-        let text = self.text(path, value);
+        let accounts = ACCOUNT_FILES.contains(&path) || ACCOUNT_DIRECTORIES.iter().any(|d| path.starts_with(d));
+        let text = self.text_with_users(path, value, accounts);
         let last = name.rsplit(['/', '.', ':']).next().unwrap_or("").to_ascii_lowercase();
         let digits = last.trim_end_matches(|c: char| c.is_ascii_digit());
         // Netplan's `nameservers.addresses` lists the fleet's DNS servers, not the machine's own.
@@ -868,6 +906,26 @@ mod tests {
         assert_eq!(c.value("/etc/x", "gateway", "10.0.0.1"), "10.0.0.1", "fleet-wide");
         assert_eq!(c.value("/etc/x", "address", "10.0.0.1/abc"), "10.0.0.1/abc", "not a prefix");
         assert_eq!(c.value("/etc/x", "version", "10.0.0.1"), "10.0.0.1", "not an address by name");
+    }
+
+    #[test]
+    fn i8_local_accounts() {
+        let mut c = IdentityContext::default();
+        c.add_user("jdoe", 1000);
+        c.add_user("ubuntu", 1001);
+        c.add_user("root", 0);
+        c.add_user("nobody", 65534);
+        assert_eq!(c.users.len(), 2);
+        assert_eq!(c.text("/etc/passwd", "jdoe/home"), "<user:1000>/home");
+        assert_eq!(c.value("/etc/passwd", "<user:1000>/home", "/home/jdoe"), "/home/<user:1000>");
+        assert_eq!(c.value("/etc/group", "sudo/members", "jdoe ubuntu"), "<user:1000> <user:1001>");
+        // Elsewhere a user's name in a value is a word like any other, but a home still is a home.
+        assert_eq!(
+            c.value("/etc/apt/sources.list", "deb", "http://archive.ubuntu.com/ubuntu"),
+            "http://archive.ubuntu.com/ubuntu"
+        );
+        assert_eq!(c.value("/etc/app.conf", "dir", "/home/jdoe/data"), "/home/<user:1000>/data");
+        assert_eq!(c.value("/etc/app.conf", "dir", "root"), "root");
     }
 
     #[test]

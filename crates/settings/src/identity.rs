@@ -83,8 +83,28 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
         for m in found.machine_ids {
             ctx.add_machine_id(&m);
         }
+        if let Some(passwd) = read_small(fs, "/etc/passwd") {
+            add_local_users(&mut ctx, &passwd);
+        }
     }
     ctx
+}
+
+/// Local accounts a machine may have: bounds the needle list (real machines have a few).
+const MAX_USERS: usize = 64;
+
+/// Rule I8: the local accounts of an `/etc/passwd` text (`name:x:uid:…` rows).
+pub fn add_local_users(ctx: &mut IdentityContext, passwd: &str) {
+    for line in passwd.lines().take(MAX_HOSTS_LINES) {
+        if ctx.users.len() >= MAX_USERS {
+            break;
+        }
+        let mut fields = line.split(':');
+        let (Some(name), Some(_), Some(uid)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        if let Ok(uid) = uid.trim().parse::<u32>() {
+            ctx.add_user(name, uid);
+        }
+    }
 }
 
 /// Rewrites `settings` in place under rules I1–I6. Registry settings (already

@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//! Peer-aware canonicalization: line up what each machine names by its own identifiers.
+//!
+//! Per-machine canonicalization (crate `settings`) replaces what a machine can tell is its
+//! own: host names, SIDs, machine-id, addresses. What remains are keys named by an
+//! identifier that one machine has once — a network profile `{GUID}`, a signature hash, an
+//! adapter instance GUID, the RID of an account. Only the fleet can tell such an instance
+//! from configuration: a GUID that most peers have is a class or a golden-image key, one
+//! that a single machine has is an instance. Left alone, each instance becomes a subtree of
+//! settings only that machine has, which ties with the culprit. This stage sees every
+//! machine of a comparison:
+//!
+//! 1. **Users by role.** In each machine, the `<user:N>` tokens of local accounts
+//!    (N = RID or uid ≥ 1000) found in its paths and names become `<user:#1>`, `<user:#2>`,
+//!    … in ascending N, everywhere in that machine: the first local account lines up with
+//!    the first local account of every peer, whatever its RID (a machine where an account
+//!    was created and deleted has RID 1002 where its peers have 1001). Built-in accounts
+//!    (N < 1000: Administrator 500, Guest 501, …) keep their token: their RID is their role.
+//! 2. **Rare identifiers.** A path segment, or a component of the name, that looks like an
+//!    identifier ([`is_identifier`]: a GUID, 16 or more hex digits, a SID, a MAC or IPv4
+//!    address, a `<user:N>` token left over) and that at most max(1, ⌊N/10⌋) of the N peers
+//!    have at the same place, and not all of them, becomes `<id>`. "The same place" is the
+//!    path before it with every identifier masked, so that two instances under two other
+//!    instances still line up.
+//! 3. **Multisets.** Settings of one machine that now share a key are one setting whose value
+//!    is the sorted multiset of their values, joined by ` ¦ `: two network profiles of one
+//!    machine compare with one network profile of another by their contents.
+//!
+//! A profile is built from the aligned peers ([`crate::PeerProfile::from_machines`]), so it
+//! keeps literally exactly the identifiers that are not rare. A target is aligned against
+//! the profile ([`target`]): its identifier is kept when the profile has it literally at the
+//! same place, and becomes `<id>` otherwise. The decision depends only on peer counts, so
+//! `rank` against peers and against their saved profile give the same ranking.
+//!
+//! Invariants: the result does not depend on the order of machines or settings; a machine
+//! without identifier-like keys is returned unchanged (borrowed).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use settings::{Kind, Setting};
+
+use crate::PeerProfile;
+
+/// What a rare identifier becomes.
+pub const ID_TOKEN: &str = "<id>";
+/// Joins the values of settings that collapsed into one key.
+pub const MULTISET_SEPARATOR: &str = " ¦ ";
+/// An identifier is rare when at most this share of the peers has it (and at least one).
+pub const RARE_SHARE: f64 = 0.1;
+
+/// The separator of a kind's paths: registry keys use `\`, guest paths `/`.
+fn separator(kind: Kind) -> u8 {
+    match kind {
+        Kind::Registry | Kind::Service => b'\\',
+        _ => b'/',
+    }
+}
+
+/// Whether the name is one component (a registry value name may hold `\` or `/`: it is
+/// not a path) or `/`-separated components (`section/key`, `user/uid`).
+fn name_has_components(kind: Kind) -> bool {
+    !matches!(kind, Kind::Registry | Kind::Service)
+}
+
+/// Whether a path segment or name component looks like a per-instance identifier.
+pub fn is_identifier(segment: &str) -> bool {
+    let s = segment.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(segment);
+    is_guid(s) || is_long_hex(s) || is_sid(s) || is_mac_text(s) || is_ipv4(s) || is_numbered_user(segment)
+}
+
+fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, &c)| if matches!(i, 8 | 13 | 18 | 23) { c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+fn is_long_hex(s: &str) -> bool {
+    s.len() >= 16 && s.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
+fn is_sid(s: &str) -> bool {
+    let lower = s.as_bytes();
+    lower.len() > 8
+        && lower.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"s-1-"))
+        && lower.iter().all(|c| c.is_ascii_digit() || *c == b'-' || c.eq_ignore_ascii_case(&b's'))
+}
+
+fn is_mac_text(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() == 12 {
+        return b.iter().all(u8::is_ascii_hexdigit) && b.iter().any(|c| c.is_ascii_digit());
+    }
+    b.len() == 17
+        && (b[2] == b'-' || b[2] == b':')
+        && b.iter().enumerate().all(|(i, &c)| if i % 3 == 2 { c == b[2] } else { c.is_ascii_hexdigit() })
+}
+
+fn is_ipv4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// A `<user:N>` token (N a number): an account that step 1 did not give a role.
+fn is_numbered_user(s: &str) -> bool {
+    user_number(s).is_some()
+}
+
+fn user_number(token: &str) -> Option<u64> {
+    token.strip_prefix("<user:")?.strip_suffix('>')?.parse().ok()
+}
+
+/// A tokenized segment: masks its place like an identifier, but is no longer one.
+fn is_token(segment: &str) -> bool {
+    segment == ID_TOKEN
+}
+
+/// One identifier-like segment of a setting's key.
+#[derive(Debug)]
+struct Slot {
+    /// In the name (else in the path).
+    in_name: bool,
+    /// Byte range in the path or name.
+    start: usize,
+    end: usize,
+    /// The key before the segment, identifiers masked as `*`: the segment's place.
+    place: String,
+}
+
+/// The identifier-like segments of a key, with their places; empty for most keys.
+fn slots(kind: Kind, path: &str, name: &str) -> Vec<Slot> {
+    let sep = separator(kind);
+    let mut slots = Vec::new();
+    let mut place = String::new();
+    let mut any = false;
+    let mut visit = |in_name: bool, text: &str, sep: u8, place: &mut String, slots: &mut Vec<Slot>| {
+        let mut start = 0;
+        for (i, part) in text.split(char::from(sep)).enumerate() {
+            let end = start + part.len();
+            if i > 0 {
+                place.push(char::from(sep));
+            }
+            if is_identifier(part) {
+                any = true;
+                slots.push(Slot { in_name, start, end, place: place.clone() });
+                place.push('*');
+            } else if is_token(part) {
+                place.push('*');
+            } else {
+                place.push_str(part);
+            }
+            start = end + 1;
+        }
+    };
+    visit(false, path, sep, &mut place, &mut slots);
+    place.push('\u{0}');
+    if name_has_components(kind) {
+        visit(true, name, b'/', &mut place, &mut slots);
+    } else if is_identifier(name) {
+        slots.push(Slot { in_name: true, start: 0, end: name.len(), place: place.clone() });
+        any = true;
+    }
+    if any {
+        slots
+    } else {
+        Vec::new()
+    }
+}
+
+/// Where an identifier was seen: kind, place and the identifier itself.
+type Sighting = (Kind, String, String);
+
+/// Step 1 on one machine: `<user:N>` tokens (N ≥ 1000) become `<user:#k>` by ascending N.
+fn users_by_role(settings: &[Setting]) -> Option<Vec<Setting>> {
+    let mut numbers: Vec<u64> = Vec::new();
+    for s in settings {
+        for text in [&s.path, &s.name] {
+            if text.contains("<user:") {
+                numbers.extend(user_tokens(text).filter(|n| *n >= 1000));
+            }
+        }
+    }
+    if numbers.is_empty() {
+        return None;
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    let roles: HashMap<u64, String> =
+        numbers.iter().enumerate().map(|(i, n)| (*n, format!("<user:#{}>", i + 1))).collect();
+    let rename = |text: &str| -> String {
+        if !text.contains("<user:") {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("<user:") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at..];
+            let token_end = after.find('>').map(|e| e + 1);
+            match token_end.and_then(|e| user_number(&after[..e]).and_then(|n| roles.get(&n)).map(|r| (e, r))) {
+                Some((e, role)) => {
+                    out.push_str(role);
+                    rest = &after[e..];
+                }
+                None => {
+                    out.push_str("<user:");
+                    rest = &after["<user:".len()..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    };
+    Some(
+        settings
+            .iter()
+            .map(|s| Setting { kind: s.kind, path: rename(&s.path), name: rename(&s.name), value: rename(&s.value) })
+            .collect(),
+    )
+}
+
+/// The numbers of the `<user:N>` tokens in a text.
+fn user_tokens(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.match_indices("<user:").filter_map(move |(at, _)| {
+        let after = text.get(at..)?;
+        let end = after.find('>')?;
+        user_number(after.get(..=end)?)
+    })
+}
+
+/// Rewrites the rare identifiers of one machine's settings and collapses what now shares a
+/// key. `rare` says whether an identifier at a place becomes `<id>`.
+fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) -> bool) -> Cow<'_, [Setting]> {
+    let mut changed: Vec<(usize, Setting)> = Vec::new();
+    for (i, s) in settings.iter().enumerate() {
+        let slots = slots(s.kind, &s.path, &s.name);
+        if slots.is_empty() {
+            continue;
+        }
+        let mut path = s.path.clone();
+        let mut name = s.name.clone();
+        let mut any = false;
+        // Right to left, so that earlier byte ranges stay valid.
+        for slot in slots.iter().rev() {
+            let text = if slot.in_name { &mut name } else { &mut path };
+            let segment = text.get(slot.start..slot.end).unwrap_or("");
+            if rare(s.kind, &slot.place, segment) {
+                text.replace_range(slot.start..slot.end, ID_TOKEN);
+                any = true;
+            }
+        }
+        if any {
+            changed.push((i, Setting { kind: s.kind, path, name, value: s.value.clone() }));
+        }
+    }
+    if changed.is_empty() {
+        return settings;
+    }
+    let mut out: Vec<Setting> = settings.into_owned();
+    let mut rewritten: HashSet<(Kind, String, String)> = HashSet::new();
+    for (i, s) in changed {
+        rewritten.insert((s.kind, s.path.clone(), s.name.clone()));
+        if let Some(slot) = out.get_mut(i) {
+            *slot = s;
+        }
+    }
+    // Collapse the keys that rewriting made shared: one setting, a sorted multiset value.
+    out.sort_unstable();
+    let mut collapsed: Vec<Setting> = Vec::with_capacity(out.len());
+    for s in out {
+        match collapsed.last_mut() {
+            Some(last)
+                if (last.kind, &last.path, &last.name) == (s.kind, &s.path, &s.name)
+                    && rewritten.contains(&(s.kind, s.path.clone(), s.name.clone())) =>
+            {
+                // Sorted input: values arrive in order, so the join is the sorted multiset.
+                last.value.push_str(MULTISET_SEPARATOR);
+                last.value.push_str(&s.value);
+            }
+            _ => collapsed.push(s),
+        }
+    }
+    Cow::Owned(collapsed)
+}
+
+/// Aligns peers with each other (steps 1–3 above). The result has one entry per machine,
+/// in order; machines without anything to align are borrowed.
+pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Cow<'a, [Setting]>> {
+    let by_role: Vec<Cow<'a, [Setting]>> = machines
+        .iter()
+        .map(|m| match users_by_role(m) {
+            Some(renamed) => Cow::Owned(renamed),
+            None => Cow::Borrowed(*m),
+        })
+        .collect();
+    // How many machines have each identifier at each place.
+    let mut seen: HashMap<Sighting, u32> = HashMap::new();
+    for machine in &by_role {
+        let mut mine: HashSet<Sighting> = HashSet::new();
+        for s in machine.iter() {
+            for slot in slots(s.kind, &s.path, &s.name) {
+                let text = if slot.in_name { &s.name } else { &s.path };
+                let segment = text.get(slot.start..slot.end).unwrap_or("").to_owned();
+                mine.insert((s.kind, slot.place, segment));
+            }
+        }
+        for sighting in mine {
+            *seen.entry(sighting).or_default() += 1;
+        }
+    }
+    let n = u32::try_from(machines.len()).unwrap_or(u32::MAX);
+    let limit = rare_limit(n);
+    by_role
+        .into_iter()
+        .map(|machine| {
+            rewrite(machine, |kind, place, segment| {
+                let count = seen.get(&(kind, place.to_owned(), segment.to_owned())).copied().unwrap_or(0);
+                count <= limit && count < n
+            })
+        })
+        .collect()
+}
+
+/// The largest number of peers an identifier may have and still be rare.
+pub fn rare_limit(peers: u32) -> u32 {
+    // Truncation is the rule: ⌊N/10⌋. N fits f64 exactly.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let share = (f64::from(peers) * RARE_SHARE).floor() as u32;
+    share.max(1)
+}
+
+/// The identifiers a profile keeps literally, by kind and place.
+#[derive(Debug, Default)]
+pub struct KeptIdentifiers(HashSet<Sighting>);
+
+impl KeptIdentifiers {
+    /// Collects them from the profile's keys.
+    pub fn of(profile: &PeerProfile) -> Self {
+        let mut kept = HashSet::new();
+        for key in profile.counts.keys() {
+            for slot in slots(key.kind, &key.path, &key.name) {
+                let text = if slot.in_name { &key.name } else { &key.path };
+                kept.insert((key.kind, slot.place, text.get(slot.start..slot.end).unwrap_or("").to_owned()));
+            }
+        }
+        Self(kept)
+    }
+}
+
+/// Aligns a target against a profile of aligned peers: users by role, then every identifier
+/// the profile does not have literally at the same place becomes `<id>`.
+pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Cow<'a, [Setting]> {
+    let by_role = match users_by_role(settings) {
+        Some(renamed) => Cow::Owned(renamed),
+        None => Cow::Borrowed(settings),
+    };
+    // Only build the index when the target has something to align.
+    if !by_role.iter().any(|s| !slots(s.kind, &s.path, &s.name).is_empty()) {
+        return by_role;
+    }
+    let kept = KeptIdentifiers::of(profile);
+    rewrite(by_role, |kind, place, segment| !kept.0.contains(&(kind, place.to_owned(), segment.to_owned())))
+}
+
+/// How often peers show something no other peer has, by location: the evidence that a new
+/// value or key on the target is ordinary there (see [`crate::rank`]).
+///
+/// For a setting the peers have, the peers whose value no other peer shares (and a lone
+/// peer lacking it). For a key no peer has, the peers with a child under the deepest
+/// location the peers know ("child": the next path segment, or a name at that path) that no
+/// other peer has, counting each such child once, at most N. Both are leave-one-out counts:
+/// how many peers would have looked new to the others.
+#[derive(Debug)]
+pub(crate) struct Novelty<'p> {
+    profile: &'p PeerProfile,
+    /// Per (kind, location): the leave-one-out count of new children.
+    cache: BTreeMap<(Kind, String), u32>,
+}
+
+impl<'p> Novelty<'p> {
+    pub(crate) fn new(profile: &'p PeerProfile) -> Self {
+        Self { profile, cache: BTreeMap::new() }
+    }
+
+    /// Peers whose value of one setting no other peer has (`absent` = peers lacking it).
+    pub(crate) fn of_values(counts: &BTreeMap<String, u32>, absent: u32) -> u32 {
+        let singles = counts.values().filter(|c| **c == 1).count();
+        u32::try_from(singles).unwrap_or(u32::MAX).saturating_add(u32::from(absent == 1))
+    }
+
+    /// For a key no peer has: new children under the deepest location the peers know.
+    pub(crate) fn of_new_key(&mut self, kind: Kind, path: &str) -> u32 {
+        let sep = char::from(separator(kind));
+        let mut location = path;
+        loop {
+            if let Some(n) = self.cache.get(&(kind, location.to_owned())) {
+                return *n;
+            }
+            if let Some(n) = self.children_seen_once(kind, location) {
+                self.cache.insert((kind, location.to_owned()), n);
+                return n;
+            }
+            match location.rfind(sep) {
+                Some(cut) => location = &location[..cut],
+                None if !location.is_empty() => location = "",
+                None => return 0,
+            }
+        }
+    }
+
+    /// The number of children of `location` that one peer has (at most N), or `None` when
+    /// no peer has anything at or under `location`.
+    fn children_seen_once(&self, kind: Kind, location: &str) -> Option<u32> {
+        let sep = char::from(separator(kind));
+        let under = if location.is_empty() { String::new() } else { format!("{location}{sep}") };
+        let start = settings::SettingKey { kind, path: location.to_owned(), name: String::new() };
+        // Per child: the most peers any setting in its subtree has (a lower bound of the
+        // peers having the child).
+        let mut children: HashMap<&str, u32> = HashMap::new();
+        let mut found = false;
+        for (key, values) in self.profile.counts.range(start..) {
+            if key.kind != kind {
+                break;
+            }
+            let child = if key.path == location {
+                key.name.as_str()
+            } else if let Some(rest) = key.path.strip_prefix(under.as_str()) {
+                rest.split(sep).next().unwrap_or(rest)
+            } else if key.path.as_str() > under.as_str() && !key.path.starts_with(location) {
+                break;
+            } else {
+                continue;
+            };
+            found = true;
+            let present = values.values().fold(0u32, |a, c| a.saturating_add(*c));
+            let slot = children.entry(child).or_default();
+            *slot = (*slot).max(present);
+        }
+        found.then(|| {
+            let once = children.values().filter(|c| **c == 1).count();
+            u32::try_from(once).unwrap_or(u32::MAX).min(self.profile.peers)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reg(path: &str, name: &str, value: &str) -> Setting {
+        Setting { kind: Kind::Registry, path: path.into(), name: name.into(), value: value.into() }
+    }
+
+    fn cfg(path: &str, name: &str, value: &str) -> Setting {
+        Setting { kind: Kind::Config, path: path.into(), name: name.into(), value: value.into() }
+    }
+
+    #[test]
+    fn identifiers_by_shape() {
+        for id in [
+            "{0F3A1B2C-1111-2222-3333-444455556666}",
+            "0f3a1b2c-1111-2222-3333-444455556666",
+            "010103000F0000F0080000000F0000F0",
+            "S-1-5-21-1-2-3-1001",
+            "52:54:00:12:34:56",
+            "525400123456",
+            "10.0.0.11",
+            "<user:1002>",
+        ] {
+            assert!(is_identifier(id), "{id}");
+        }
+        for plain in ["services", "tcpip", "0007", "{interface-1}", "<user:#1>", "<hostname>", "deadbeef", "accessible"]
+        {
+            assert!(!is_identifier(plain), "{plain}");
+        }
+    }
+
+    const PROFILES: &str = "hklm\\software\\microsoft\\windows nt\\currentversion\\networklist\\profiles";
+
+    fn machine(i: u32, guids: &[&str]) -> Vec<Setting> {
+        let mut m = vec![reg("hklm\\system\\select", "current", "1"), reg(PROFILES, "(default)", "")];
+        for g in guids {
+            m.push(reg(&format!("{PROFILES}\\{g}"), "profilename", &format!("net{i}")));
+            m.push(reg(&format!("{PROFILES}\\{g}"), "category", "0"));
+        }
+        m
+    }
+
+    fn guid(i: u32) -> String {
+        format!("{{{i:08x}-0000-0000-0000-000000000000}}")
+    }
+
+    #[test]
+    fn rare_identifiers_line_up_and_common_ones_stay() {
+        // 20 peers: each its own profile GUID, plus a golden-image GUID on 15 of them.
+        let golden = "{aaaaaaaa-0000-0000-0000-000000000000}";
+        let machines: Vec<Vec<Setting>> = (0..20)
+            .map(|i| {
+                let own = guid(i);
+                let guids: Vec<&str> = if i < 15 { vec![&own, golden] } else { vec![&own] };
+                machine(i, &guids)
+            })
+            .collect();
+        let refs: Vec<&[Setting]> = machines.iter().map(Vec::as_slice).collect();
+        let aligned = peers(&refs);
+        let first = &aligned[0];
+        let id_path = format!("{PROFILES}\\{ID_TOKEN}");
+        let golden_path = format!("{PROFILES}\\{golden}");
+        assert!(first.iter().any(|s| s.path == id_path && s.name == "category" && s.value == "0"), "{first:?}");
+        assert!(first.iter().any(|s| s.path == golden_path), "{first:?}");
+        assert!(aligned[19].iter().all(|s| s.path != golden_path));
+        // A target with its own GUID lines up with the peers' `<id>`.
+        let profile = PeerProfile::from_machines(refs.iter().copied());
+        let t = machine(99, &[&guid(99)]);
+        let aligned_target = target(&t, &profile);
+        assert!(aligned_target.iter().any(|s| s.path == id_path && s.name == "category"), "{aligned_target:?}");
+    }
+
+    #[test]
+    fn collapsed_children_become_a_sorted_multiset() {
+        let machines: Vec<Vec<Setting>> = (0..5).map(|i| machine(i, &[&guid(i), &guid(100 + i)])).collect();
+        let refs: Vec<&[Setting]> = machines.iter().map(Vec::as_slice).collect();
+        let aligned = peers(&refs);
+        let row = aligned[2].iter().find(|s| s.name == "category").unwrap();
+        assert_eq!(row.value, format!("0{MULTISET_SEPARATOR}0"));
+        assert_eq!(aligned[2].iter().filter(|s| s.name == "profilename").count(), 1);
+    }
+
+    #[test]
+    fn local_users_are_keyed_by_role() {
+        let user = |rid: u32, exe: &str| {
+            vec![
+                reg(&format!("hklm\\system\\bam\\usersettings\\<user:{rid}>"), exe, "x"),
+                reg(&format!("hklm\\software\\profilelist\\<user:{rid}>"), "sid", &format!("<user:{rid}>")),
+                reg("hklm\\software\\profilelist\\<user:500>", "sid", "<user:500>"),
+            ]
+        };
+        let a = user(1001, "explorer.exe");
+        let b = user(1002, "explorer.exe");
+        let aligned = peers(&[&a, &b]);
+        assert_eq!(aligned[0], aligned[1]);
+        assert!(aligned[0].iter().any(|s| s.path.ends_with("<user:#1>") && s.value == "<user:#1>"));
+        assert!(aligned[0].iter().any(|s| s.path.ends_with("<user:500>")));
+    }
+
+    #[test]
+    fn alignment_does_not_depend_on_order_and_leaves_plain_machines_borrowed() {
+        let a = vec![cfg("/etc/x", "k", "1")];
+        let aligned = peers(&[&a, &a]);
+        assert!(matches!(aligned[0], Cow::Borrowed(_)));
+        let m: Vec<Vec<Setting>> = (0..6).map(|i| machine(i, &[&guid(i)])).collect();
+        let forward: Vec<&[Setting]> = m.iter().map(Vec::as_slice).collect();
+        let backward: Vec<&[Setting]> = m.iter().rev().map(Vec::as_slice).collect();
+        let mut f: Vec<Vec<Setting>> = peers(&forward).into_iter().map(Cow::into_owned).collect();
+        let mut b: Vec<Vec<Setting>> = peers(&backward).into_iter().map(Cow::into_owned).collect();
+        b.reverse();
+        f.iter_mut().chain(b.iter_mut()).for_each(|v| v.sort());
+        assert_eq!(f, b);
+    }
+
+    #[test]
+    fn one_peer_keeps_its_identifiers() {
+        let a = machine(0, &[&guid(0)]);
+        let aligned = peers(&[&a]);
+        assert!(matches!(aligned[0], Cow::Borrowed(_)));
+        assert_eq!(rare_limit(1), 1);
+        assert_eq!(rare_limit(20), 2);
+        assert_eq!(rare_limit(35), 3);
+    }
+
+    #[test]
+    fn novelty_counts_peers_with_children_of_their_own() {
+        // Every peer has its own value name under `bam`, and all share `common`.
+        let machines: Vec<Vec<Setting>> = (0..8)
+            .map(|i| vec![reg("hklm\\bam", &format!("app{i}.exe"), "t"), reg("hklm\\bam", "common.exe", "t")])
+            .collect();
+        let profile = PeerProfile::from_machines(machines.iter().map(Vec::as_slice));
+        let mut novelty = Novelty::new(&profile);
+        assert_eq!(novelty.of_new_key(Kind::Registry, "hklm\\bam"), 8);
+        // A key under a location the peers agree on: nothing new there.
+        let machines: Vec<Vec<Setting>> = (0..8).map(|_| vec![reg("hklm\\run", "a", "1")]).collect();
+        let profile = PeerProfile::from_machines(machines.iter().map(Vec::as_slice));
+        let mut novelty = Novelty::new(&profile);
+        assert_eq!(novelty.of_new_key(Kind::Registry, "hklm\\run"), 0);
+        // A new subkey: the deepest location the peers know decides.
+        assert_eq!(novelty.of_new_key(Kind::Registry, "hklm\\run\\evil\\deeper"), 0);
+        let values: BTreeMap<String, u32> = [("a".to_owned(), 1), ("b".to_owned(), 1), ("c".to_owned(), 6)].into();
+        assert_eq!(Novelty::of_values(&values, 0), 2);
+        assert_eq!(Novelty::of_values(&values, 1), 3);
+    }
+}
