@@ -131,9 +131,9 @@ const tests = {
     const csv = await download(page, '#export-csv');
     assert.equal(csv.name, 'vmsift-ranking.csv');
     const lines = csv.text.trimEnd().split('\n');
-    assert.equal(lines[0], 'rank,probability,category,kind,path,name,value,m,c');
+    assert.equal(lines[0], 'rank,probability,category,kind,path,name,value,m,c,ties');
     assert.equal(lines.length, suspects + 1);
-    assert.match(lines[1], /^1,[01]\.\d{6},of-interest,config,\/etc\/ssh\/sshd_config,permitrootlogin,true,\d+,\d+$/);
+    assert.match(lines[1], /^1,\d\.\d{6}e-?\d+,of-interest,config,\/etc\/ssh\/sshd_config,permitrootlogin,true,\d+,\d+,\d+$/);
     const json = await download(page, '#export-json');
     assert.equal(json.name, 'vmsift-ranking.json');
     const data = JSON.parse(json.text);

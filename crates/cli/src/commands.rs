@@ -396,11 +396,11 @@ fn rank_command(
             }
         }
         Format::Csv => {
-            writeln!(out, "rank,probability,category,kind,path,name,value,m,c")?;
+            writeln!(out, "rank,probability,category,kind,path,name,value,m,c,ties")?;
             for r in &ranking.ranking {
                 writeln!(
                     out,
-                    "{},{:.6},{},{},{},{},{},{},{}",
+                    "{},{:.6e},{},{},{},{},{},{},{},{}",
                     r.rank,
                     r.probability,
                     r.category.as_str(),
@@ -409,7 +409,8 @@ fn rank_command(
                     csv_field(&r.name),
                     csv_field(&value_text(&r.value)),
                     r.m,
-                    r.c
+                    r.c,
+                    r.ties
                 )?;
             }
         }
@@ -417,9 +418,11 @@ fn rank_command(
             writeln!(out, "{} peers, {} suspects", ranking.peers, ranking.suspects)?;
             for r in &ranking.ranking {
                 let mark = if r.category == Category::OfInterest { "*" } else { " " };
+                // Rows sharing P: how many, so a reader knows rank 1 of 12 from rank 1.
+                let ties = if r.ties > 1 { format!("={:<4}", r.ties) } else { "     ".to_owned() };
                 writeln!(
                     out,
-                    "{:>5} {mark} {:.4}  {:<11} {} {} = {}",
+                    "{:>5} {ties} {mark} {:.3e}  {:<11} {} {} = {}",
                     r.rank,
                     r.probability,
                     r.category.as_str(),

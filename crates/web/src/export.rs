@@ -7,11 +7,11 @@ use wasm_bindgen::JsCast;
 
 /// The ranking as CSV, the columns of `vmsift rank --format csv`.
 pub(crate) fn csv(ranking: &Ranking) -> String {
-    let mut out = String::from("rank,probability,category,kind,path,name,value,m,c\n");
+    let mut out = String::from("rank,probability,category,kind,path,name,value,m,c,ties\n");
     for r in &ranking.ranking {
         let value = r.value.as_deref().unwrap_or("(absent)");
         out.push_str(&format!(
-            "{},{:.6},{},{},{},{},{},{},{}\n",
+            "{},{:.6e},{},{},{},{},{},{},{},{}\n",
             r.rank,
             r.probability,
             r.category.as_str(),
@@ -20,7 +20,8 @@ pub(crate) fn csv(ranking: &Ranking) -> String {
             field(&r.name),
             field(value),
             r.m,
-            r.c
+            r.c,
+            r.ties
         ));
     }
     out
@@ -89,7 +90,7 @@ mod tests {
         let peer = [setting("a", "1"), setting("b", "1"), setting("c", "-5")];
         let ranking = rank(&target, &PeerProfile::from_machines([&peer[..]]));
         let text = csv(&ranking);
-        assert!(text.starts_with("rank,probability,category,kind,path,name,value,m,c\n"));
+        assert!(text.starts_with("rank,probability,category,kind,path,name,value,m,c,ties\n"));
         assert!(text.contains(",a,\"x,\"\"y\"\"\nz\","), "{text}");
         assert!(text.contains(",b,\"'=HYPERLINK(\"\"e\"\")\","), "{text}");
         assert!(text.contains(",c,-5,1,1\n"), "{text}");

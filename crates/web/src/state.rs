@@ -150,9 +150,14 @@ impl State {
     /// `None` when there is no peer at all.
     pub(crate) fn peer_profile(&self) -> Option<PeerProfile> {
         let peers = self.done_peers();
-        let mut profile = self.profile.as_ref().map_or_else(PeerProfile::default, |p| p.profile.clone());
-        for (_, scan) in &peers {
-            profile.add_machine(&scan.settings);
+        // The machines are aligned with each other (peerpressure::align), then added to
+        // the loaded profile, which was aligned when it was built.
+        let mut profile = PeerProfile::from_machines(peers.iter().map(|(_, scan)| scan.settings.as_slice()));
+        if let Some(loaded) = &self.profile {
+            if profile.merge(&loaded.profile).is_err() {
+                // Only a count overflow fails (the page never loads hashed profiles).
+                profile = loaded.profile.clone();
+            }
         }
         (profile.peers > 0).then_some(profile)
     }
