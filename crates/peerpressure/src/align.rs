@@ -10,12 +10,14 @@
 //! settings only that machine has, which ties with the culprit. This stage sees every
 //! machine of a comparison:
 //!
-//! 1. **Users by role.** In each machine, the `<user:N>` tokens of local accounts
-//!    (N = RID or uid ≥ 1000) found in its paths and names become `<user:#1>`, `<user:#2>`,
-//!    … in ascending N, everywhere in that machine: the first local account lines up with
-//!    the first local account of every peer, whatever its RID (a machine where an account
-//!    was created and deleted has RID 1002 where its peers have 1001). Built-in accounts
-//!    (N < 1000: Administrator 500, Guest 501, …) keep their token: their RID is their role.
+//! 1. **Users by role.** In each machine, the `<user:N>` tokens of accounts (N = RID or
+//!    uid ≥ 1000) found in its paths and names become `<user:#1>`, `<user:#2>`, … by how
+//!    many of the machine's settings are keyed by them, most first (ties: ascending N),
+//!    everywhere in that machine: the account people work in — its hive, its activity, its
+//!    profile — lines up with the one of every peer, whatever its RID (a machine where an
+//!    account was created and deleted has RID 1002 where its peers have 1001; an extra
+//!    admin account created first does not take its place). Built-in accounts (N < 1000:
+//!    Administrator 500, Guest 501, …) keep their token: their RID is their role.
 //! 2. **Rare identifiers.** A path segment, or a component of the name, that looks like an
 //!    identifier ([`is_identifier`]: a GUID, 16 or more hex digits, a SID, a MAC or IPv4
 //!    address, a `<user:N>` token left over) and that at most max(1, ⌊N/10⌋) of the N peers
@@ -174,21 +176,28 @@ type Sighting = (Kind, String, String);
 
 /// Step 1 on one machine: `<user:N>` tokens (N ≥ 1000) become `<user:#k>` by ascending N.
 fn users_by_role(settings: &[Setting]) -> Option<Vec<Setting>> {
-    let mut numbers: Vec<u64> = Vec::new();
+    // Per account: the settings keyed by it.
+    let mut keyed: HashMap<u64, u64> = HashMap::new();
     for s in settings {
+        let mut mine: Vec<u64> = Vec::new();
         for text in [&s.path, &s.name] {
             if text.contains("<user:") {
-                numbers.extend(user_tokens(text).filter(|n| *n >= 1000));
+                mine.extend(user_tokens(text).filter(|n| *n >= 1000));
             }
         }
+        mine.sort_unstable();
+        mine.dedup();
+        for n in mine {
+            *keyed.entry(n).or_default() += 1;
+        }
     }
-    if numbers.is_empty() {
+    if keyed.is_empty() {
         return None;
     }
-    numbers.sort_unstable();
-    numbers.dedup();
+    let mut numbers: Vec<(u64, u64)> = keyed.into_iter().collect();
+    numbers.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let roles: HashMap<u64, String> =
-        numbers.iter().enumerate().map(|(i, n)| (*n, format!("<user:#{}>", i + 1))).collect();
+        numbers.iter().enumerate().map(|(i, (n, _))| (*n, format!("<user:#{}>", i + 1))).collect();
     let rename = |text: &str| -> String {
         if !text.contains("<user:") {
             return text.to_owned();
@@ -526,6 +535,19 @@ mod tests {
         let row = aligned[2].iter().find(|s| s.name == "category").unwrap();
         assert_eq!(row.value, format!("0{MULTISET_SEPARATOR}0"));
         assert_eq!(aligned[2].iter().filter(|s| s.name == "profilename").count(), 1);
+    }
+
+    #[test]
+    fn the_busiest_account_is_the_first_role() {
+        // An admin account created first (RID 1001) with one setting; the user (1002) with two.
+        let m = vec![
+            reg("hklm\\profilelist\\<user:1001>", "sid", "<user:1001>"),
+            reg("hklm\\profilelist\\<user:1002>", "sid", "<user:1002>"),
+            reg("hkU\\<user:1002>\\run", "x", "1"),
+        ];
+        let aligned = peers(&[&m]);
+        assert!(aligned[0].iter().any(|s| s.path == "hkU\\<user:#1>\\run"), "{:?}", aligned[0]);
+        assert!(aligned[0].iter().any(|s| s.value == "<user:#2>"));
     }
 
     #[test]

@@ -16,10 +16,10 @@
 //! | # | rule | applies to | example |
 //! |---|---|---|---|
 //! | R1 | the current control set (`Select\Current`) becomes `CurrentControlSet`; other control sets are dropped | SYSTEM paths | `ControlSet001\Services` → `CurrentControlSet\Services`; `ControlSet002\…` → (none) |
-//! | R2 | per-install interface GUIDs (subkeys of `Tcpip\Parameters\Interfaces`) → `{interface-N}`, N by sorted GUID | paths, names, values | `Interfaces\{0F3A…}` → `Interfaces\{interface-1}` |
+//! | R2 | (retired) interface GUIDs stay as they are: numbering them by sorted GUID gave the same adapter a different number on a machine with one more NIC. The ranking's peer-aware stage (`peerpressure::align`) lines up the GUIDs that one machine has once | | |
 //! | R3 | user SIDs `S-1-5-21-a-b-c-RID` → `<user:RID>`; a machine SID `S-1-5-21-a-b-c` → `<machine-sid>`; well-known SIDs (`S-1-5-18`) stay | paths, names, values | `ProfileList\S-1-5-21-1-2-3-1001` → `ProfileList\<user:1001>` |
 //! | R4 | a binary value equal to a profile's binary SID → `<user:RID>` | binary values | `ProfileList\…\Sid` |
-//! | R5 | user names (last component of each `ProfileImagePath`) → `<user>`, case-insensitive, whole words only | paths, names, values | `C:\Users\alice\x.exe` → `C:\Users\<user>\x.exe` |
+//! | R5 | user names (last component of each `ProfileImagePath`, and the SAM's local accounts with RID ≥ 1000, which may have no profile) → `<user>`, case-insensitive, whole words only | paths, names, values | `C:\Users\alice\x.exe` → `C:\Users\<user>\x.exe` |
 //! | R6 | computer name and TCP/IP host names → `<hostname>`, case-insensitive, whole words only | paths, names, values | `peer-a.corp.example` → `<hostname>.corp.example` |
 //! | R7 | a value that is a MAC address (`00-15-5D-01-02-03`, `00:15:…`), or 12 hex digits in a value named `*NetworkAddress*`/`*Mac*` → `<mac>` | values | |
 //! | R8 | an IPv4 address in a value whose name mentions an address, IP, server or gateway → `<ipv4>` (except `0.0.0.0`, loopback and masks `255.…`) | values | `DhcpIPAddress` `192.168.1.23` → `<ipv4>` |
@@ -108,8 +108,6 @@ pub struct RegistryContext {
     pub hostnames: Vec<String>,
     /// User profiles from `ProfileList`.
     pub users: Vec<UserProfile>,
-    /// Interface GUIDs (lower-case, with braces), sorted: index + 1 is the token number.
-    pub interfaces: Vec<String>,
 }
 
 /// One user profile.
@@ -328,16 +326,6 @@ impl RegistryContext {
         // allocating, that one of its needles occurs at all (a necessary condition for a
         // whole-word match), and only then builds its needle list and rewrites.
         let mut out = std::borrow::Cow::Borrowed(text);
-        if !self.interfaces.is_empty() && text.contains('{') && self.interfaces.iter().any(|g| contains_ci(text, g)) {
-            let needles: Vec<(String, String)> = self
-                .interfaces
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (g.clone(), format!("{{interface-{}}}", i + 1)))
-                .collect();
-            let needles: Vec<(&str, &str)> = needles.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            out = std::borrow::Cow::Owned(replace_words(&out, &needles));
-        }
         if has_sid(&out) {
             out = std::borrow::Cow::Owned(replace_sids(&out));
         }
@@ -710,10 +698,6 @@ mod tests {
                 name: "alice".into(),
                 binary_sid: sid_to_binary("S-1-5-21-1-2-3-1001").unwrap(),
             }],
-            interfaces: vec![
-                "{0a1b2c3d-0000-0000-0000-000000000001}".into(),
-                "{ffffffff-0000-0000-0000-000000000002}".into(),
-            ],
         }
     }
 
@@ -728,15 +712,14 @@ mod tests {
     }
 
     #[test]
-    fn r2_interface_guids() {
+    fn r2_interface_guids_stay_for_the_peer_aware_stage() {
         let c = ctx();
         let p = c.key_path(
             "CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\{FFFFFFFF-0000-0000-0000-000000000002}",
         );
-        assert_eq!(p, "currentcontrolset\\services\\tcpip\\parameters\\interfaces\\{interface-2}");
         assert_eq!(
-            c.value("Bind", 7, &[], "\\Device\\{0A1B2C3D-0000-0000-0000-000000000001}"),
-            "\\Device\\{interface-1}"
+            p,
+            "currentcontrolset\\services\\tcpip\\parameters\\interfaces\\{ffffffff-0000-0000-0000-000000000002}"
         );
     }
 

@@ -183,7 +183,7 @@ fn string_value(hive: &Hive<'_>, key: &hive::Key<'_>, name: &str) -> Option<(u32
 /// crafted hive from making the name list (and every later name search) huge.
 const MAX_DNS_ADAPTERS: usize = 64;
 
-/// What canonicalization needs from SYSTEM: current control set, host names, interfaces.
+/// What canonicalization needs from SYSTEM: current control set and host names.
 fn system_context(hive: &Hive<'_>, ctx: &mut RegistryContext, warnings: &mut Vec<String>) {
     let Ok(root) = hive.root() else { return };
     let current = hive
@@ -229,20 +229,6 @@ fn system_context(hive: &Hive<'_>, ctx: &mut RegistryContext, warnings: &mut Vec
     if let Some(k) = hive.find_path(&cs, "Services\\Tcpip\\Parameters") {
         for name in ["Hostname", "NV Hostname"] {
             hosts.extend(string_value(hive, &k, name).map(|(_, t)| t));
-        }
-        if let Some(ifs) = hive.find_subkey(&k, "Interfaces") {
-            let mut offsets = Vec::new();
-            if hive.subkeys(&ifs, &mut offsets).is_ok() {
-                let mut guids: Vec<String> = offsets
-                    .iter()
-                    .filter_map(|&o| hive.subkey(o).ok())
-                    .map(|k| hive.key_name(&k).to_lowercase())
-                    .filter(|n| n.len() == 38 && n.starts_with('{') && n.ends_with('}'))
-                    .collect();
-                guids.sort();
-                guids.dedup();
-                ctx.interfaces = guids;
-            }
         }
     }
     for h in hosts {
@@ -411,6 +397,35 @@ fn extract_hive(
     }
 }
 
+/// Names (lower case) of the SAM's local accounts with a RID ≥ 1000 (the ones people
+/// create; built-in accounts keep their names, which are the same on every machine).
+fn local_account_names(hive: &Hive<'_>) -> Vec<String> {
+    let Ok(root) = hive.root() else { return Vec::new() };
+    let Some(names) = hive.find_path(&root, "SAM\\Domains\\Account\\Users\\Names") else { return Vec::new() };
+    let mut offsets = Vec::new();
+    if hive.subkeys(&names, &mut offsets).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for key in offsets.iter().filter_map(|&o| hive.subkey(o).ok()) {
+        let mut vals = Vec::new();
+        if hive.values(&key, &mut vals).is_err() {
+            continue;
+        }
+        // The RID is stored as the type of the account's default value.
+        let rid = vals
+            .iter()
+            .filter_map(|&o| hive.value(o).ok())
+            .find(|v| hive.value_name(v).is_empty())
+            .map(|v| hive.value_type(&v));
+        let name = hive.key_name(&key).to_lowercase();
+        if rid.is_some_and(|r| r >= 1000) && name.chars().count() >= 2 {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// SAM accounts: names and control flags, never hashes (see the module docs).
 fn extract_sam(loaded: &LoadedHive, out: &mut Found) {
     let Ok(hive) = loaded.hive() else { return };
@@ -504,12 +519,22 @@ pub(crate) fn extract_registry_into(
         }
     }
     let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings);
+    let sam = if wants(HiveKind::Sam) { read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings) } else { None };
     let mut profile_dirs = Vec::new();
     if let Some(h) = &software {
         if let Ok(hive) = h.hive() {
             for (user, dir) in profiles(&hive) {
                 profile_dirs.push((sid_token_for(&user.sid), dir));
                 ctx.users.push(user);
+            }
+        }
+    }
+    // Local accounts without a profile (never logged on, or whose profile entry is gone)
+    // are user names too (rule R5): they appear in Winlogon and LogonUI values.
+    if let Some(hive) = sam.as_ref().and_then(|h| h.hive().ok()) {
+        for name in local_account_names(&hive) {
+            if !ctx.users.iter().any(|u| u.name == name) {
+                ctx.users.push(UserProfile { sid: String::new(), name, binary_sid: Vec::new() });
             }
         }
     }
@@ -524,10 +549,8 @@ pub(crate) fn extract_registry_into(
             extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
         }
     }
-    if wants(HiveKind::Sam) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings) {
-            extract_sam(&h, found);
-        }
+    if let Some(h) = &sam {
+        extract_sam(h, found);
     }
     if wants(HiveKind::Ntuser) {
         for (token, dir) in &profile_dirs {
