@@ -8,19 +8,31 @@
 # mkntfs + wimlib-imagex apply, mke2fs -d, sfdisk, qemu-img convert into rotating containers.
 # Deterministic: every value comes from gen.py's fixed seed and the machine's id.
 #
-# Usage: tests/bench/realfleet/build.sh OUTDIR [--small]
+# Usage: tests/bench/realfleet/build.sh OUTDIR [--small] [--if-stale]
+#   --if-stale  do nothing when OUTDIR holds a fleet built from the same gen.py, cases.json
+#               and build.sh (under a lock: concurrent callers wait, then find it built)
 # Env:   VMSIFT_CORPUS (default <repo>/../shared/corpus), REALFLEET_JOBS (default 2)
 set -euo pipefail
 export PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 corpus=${VMSIFT_CORPUS:-$root/../shared/corpus}
-out=${1:?usage: build.sh OUTDIR [--small]}
-small=${2:-}
+out=${1:?usage: build.sh OUTDIR [--small] [--if-stale]}
+small= if_stale=
+for a in "${@:2}"; do
+  case $a in --small) small=--small ;; --if-stale) if_stale=1 ;; *) echo "build.sh: unknown option $a" >&2; exit 2 ;; esac
+done
 jobs=${REALFLEET_JOBS:-2}
 for tool in hivexregedit mkntfs wimlib-imagex mke2fs sfdisk qemu-img xz python3; do
   command -v $tool >/dev/null || { echo "realfleet: $tool missing" >&2; exit 1; }
 done
+# What the fleet is a function of: with --if-stale, a fleet built from the same inputs is kept.
+inputs=$(cat "$here/gen.py" "$here/cases.json" "$here/build.sh" | sha256sum | cut -c1-16)$small
+if [ -n "$if_stale" ]; then
+  mkdir -p "$(dirname "$out")"
+  exec 9>"$out.lock"; flock 9
+  [ "$(cat "$out/.inputs" 2>/dev/null)" = "$inputs" ] && exit 0
+fi
 start=$(date +%s.%N)
 rm -rf "$out"; mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -120,5 +132,6 @@ python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); [print(m["os"], i) 
   | xargs -P "$jobs" -L 1 bash -c 'build_one "$0" "$1"'
 cp "$work/fleet.json" "$out/fleet.json"
 rm -rf "$work"
+echo "$inputs" > "$out/.inputs"
 n=$(ls -d "$out"/win/* "$out"/lin/* | wc -l)
 printf 'realfleet: %d machines in %s (%.1f s)\n' "$n" "$out" "$(echo "$(date +%s.%N) - $start" | bc)" >&2
