@@ -429,15 +429,15 @@ def fill(text, sub):
     return text
 
 
-def reg_value(v):
+def reg_value(v, sub):
     if v == "-":
         return "-"
     if "sz" in v:
-        return sz(v["sz"])
+        return sz(fill(v["sz"], sub))
     if "dword" in v:
         return dword(v["dword"])
     if "expand_sz" in v:
-        return expand_sz(v["expand_sz"])
+        return expand_sz(fill(v["expand_sz"], sub))
     raise ValueError(v)
 
 
@@ -451,7 +451,7 @@ def apply_win(m, op, regs):
         if kind == "regdelkey":
             reg.delete_key(key)
         else:
-            reg.key(key, [(op["name"], reg_value(op["value"]))])
+            reg.key(key, [(op["name"], reg_value(op["value"], sub))])
     elif kind == "hosts-append":
         m.hosts += fill(op["line"], sub) + "\r\n"
     elif kind == "config-sed":

@@ -25,7 +25,7 @@ def fill(text, sub):
 
 
 def matches(alt, row, sub):
-    if alt.get("kind") and row["kind"].lower() != alt["kind"].lower():
+    if alt.get("kind") and not re.fullmatch(alt["kind"], row["kind"], re.I):
         return False
     if alt.get("absent") and row.get("value") is not None:
         return False
