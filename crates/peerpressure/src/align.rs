@@ -39,6 +39,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use settings::{Kind, Setting};
 
@@ -67,6 +68,10 @@ fn name_has_components(kind: Kind) -> bool {
 
 /// Whether a path segment or name component looks like a per-instance identifier.
 pub fn is_identifier(segment: &str) -> bool {
+    // The shortest identifier is an IPv4 address (`1.2.3.4`): most segments end here.
+    if segment.len() < 7 {
+        return false;
+    }
     let s = segment.strip_prefix('{').and_then(|r| r.strip_suffix('}')).unwrap_or(segment);
     is_guid(s) || is_long_hex(s) || is_sid(s) || is_mac_text(s) || is_ipv4(s) || is_numbered_user(segment)
 }
@@ -101,8 +106,14 @@ fn is_mac_text(s: &str) -> bool {
 }
 
 fn is_ipv4(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('.').collect();
-    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
+    let mut parts = 0;
+    for p in s.split('.') {
+        parts += 1;
+        if parts > 4 || p.is_empty() || p.len() > 3 || !p.bytes().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    parts == 4
 }
 
 /// A `<user:N>` token (N a number): an account that step 1 did not give a role.
@@ -120,7 +131,7 @@ fn is_token(segment: &str) -> bool {
 }
 
 /// One identifier-like segment of a setting's key.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Slot {
     /// In the name (else in the path).
     in_name: bool,
@@ -128,46 +139,64 @@ struct Slot {
     start: usize,
     end: usize,
     /// The key before the segment, identifiers masked as `*`: the segment's place.
-    place: String,
+    place: Rc<str>,
 }
 
-/// The identifier-like segments of a key, with their places; empty for most keys.
-fn slots(kind: Kind, path: &str, name: &str) -> Vec<Slot> {
-    let sep = separator(kind);
-    let mut slots = Vec::new();
-    let mut place = String::new();
-    let mut any = false;
-    let mut visit = |in_name: bool, text: &str, sep: u8, place: &mut String, slots: &mut Vec<Slot>| {
-        let mut start = 0;
-        for (i, part) in text.split(char::from(sep)).enumerate() {
-            let end = start + part.len();
-            if i > 0 {
-                place.push(char::from(sep));
-            }
-            if is_identifier(part) {
-                any = true;
-                slots.push(Slot { in_name, start, end, place: place.clone() });
-                place.push('*');
-            } else if is_token(part) {
-                place.push('*');
-            } else {
-                place.push_str(part);
-            }
-            start = end + 1;
+/// Finds the identifier-like segments of keys with their places, remembering the last
+/// path's: settings come grouped by path (a registry key's values, a file's keys), so a
+/// path's segments are looked at once per key rather than once per value.
+#[derive(Debug, Default)]
+struct SlotFinder {
+    last: Option<(Kind, String)>,
+    /// Slots of the last path.
+    path_slots: Vec<Slot>,
+    /// The last path with identifiers and tokens masked, then `\0`: the names' place.
+    path_place: String,
+}
+
+impl SlotFinder {
+    /// The slots of a key; empty for most keys.
+    fn slots(&mut self, kind: Kind, path: &str, name: &str) -> Vec<Slot> {
+        if !matches!(&self.last, Some((k, p)) if *k == kind && p == path) {
+            self.path_slots.clear();
+            self.path_place.clear();
+            visit(false, path, separator(kind), &mut self.path_place, &mut self.path_slots);
+            self.path_place.push('\u{0}');
+            self.last = Some((kind, path.to_owned()));
         }
-    };
-    visit(false, path, sep, &mut place, &mut slots);
-    place.push('\u{0}');
-    if name_has_components(kind) {
-        visit(true, name, b'/', &mut place, &mut slots);
-    } else if is_identifier(name) {
-        slots.push(Slot { in_name: true, start: 0, end: name.len(), place: place.clone() });
-        any = true;
-    }
-    if any {
+        let in_name = if name_has_components(kind) { name.split('/').any(is_identifier) } else { is_identifier(name) };
+        if !in_name {
+            return self.path_slots.clone();
+        }
+        let mut slots = self.path_slots.clone();
+        if name_has_components(kind) {
+            let mut place = self.path_place.clone();
+            visit(true, name, b'/', &mut place, &mut slots);
+        } else {
+            slots.push(Slot { in_name: true, start: 0, end: name.len(), place: Rc::from(self.path_place.as_str()) });
+        }
         slots
-    } else {
-        Vec::new()
+    }
+}
+
+/// Appends the slots of `text` (components separated by `sep`) to `slots`, and `text` with
+/// identifiers and tokens masked as `*` to `place`.
+fn visit(in_name: bool, text: &str, sep: u8, place: &mut String, slots: &mut Vec<Slot>) {
+    let mut start = 0;
+    for (i, part) in text.split(char::from(sep)).enumerate() {
+        let end = start + part.len();
+        if i > 0 {
+            place.push(char::from(sep));
+        }
+        if is_identifier(part) {
+            slots.push(Slot { in_name, start, end, place: Rc::from(place.as_str()) });
+            place.push('*');
+        } else if is_token(part) {
+            place.push('*');
+        } else {
+            place.push_str(part);
+        }
+        start = end + 1;
     }
 }
 
@@ -243,8 +272,9 @@ fn user_tokens(text: &str) -> impl Iterator<Item = u64> + '_ {
 /// key. `rare` says whether an identifier at a place becomes `<id>`.
 fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) -> bool) -> Cow<'_, [Setting]> {
     let mut changed: Vec<(usize, Setting)> = Vec::new();
+    let mut finder = SlotFinder::default();
     for (i, s) in settings.iter().enumerate() {
-        let slots = slots(s.kind, &s.path, &s.name);
+        let slots = finder.slots(s.kind, &s.path, &s.name);
         if slots.is_empty() {
             continue;
         }
@@ -267,31 +297,37 @@ fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) 
     if changed.is_empty() {
         return settings;
     }
-    let mut out: Vec<Setting> = settings.into_owned();
-    let mut rewritten: HashSet<(Kind, String, String)> = HashSet::new();
-    for (i, s) in changed {
-        rewritten.insert((s.kind, s.path.clone(), s.name.clone()));
-        if let Some(slot) = out.get_mut(i) {
-            *slot = s;
+    let replaced: HashSet<usize> = changed.iter().map(|(i, _)| *i).collect();
+    let mut out: Vec<Setting> = match settings {
+        Cow::Owned(mut owned) => {
+            let mut i = 0;
+            owned.retain(|_| {
+                i += 1;
+                !replaced.contains(&(i - 1))
+            });
+            owned
         }
-    }
+        Cow::Borrowed(b) => {
+            b.iter().enumerate().filter(|(i, _)| !replaced.contains(i)).map(|(_, s)| s.clone()).collect()
+        }
+    };
     // Collapse the keys that rewriting made shared: one setting, a sorted multiset value.
-    out.sort_unstable();
-    let mut collapsed: Vec<Setting> = Vec::with_capacity(out.len());
-    for s in out {
-        match collapsed.last_mut() {
-            Some(last)
-                if (last.kind, &last.path, &last.name) == (s.kind, &s.path, &s.name)
-                    && rewritten.contains(&(s.kind, s.path.clone(), s.name.clone())) =>
-            {
+    // Only rewritten keys can collide (`<id>` never occurs in what a scan reads).
+    let mut rewritten: Vec<Setting> = changed.into_iter().map(|(_, s)| s).collect();
+    rewritten.sort_unstable();
+    let first_rewritten = out.len();
+    for s in rewritten {
+        let extends = out.len() > first_rewritten;
+        match out.last_mut() {
+            Some(last) if extends && (last.kind, &last.path, &last.name) == (s.kind, &s.path, &s.name) => {
                 // Sorted input: values arrive in order, so the join is the sorted multiset.
                 last.value.push_str(MULTISET_SEPARATOR);
                 last.value.push_str(&s.value);
             }
-            _ => collapsed.push(s),
+            _ => out.push(s),
         }
     }
-    Cow::Owned(collapsed)
+    Cow::Owned(out)
 }
 
 /// Aligns peers with each other (steps 1–3 above). The result has one entry per machine,
@@ -308,11 +344,12 @@ pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Cow<'a, [Setting]>> {
     let mut seen: HashMap<Sighting, u32> = HashMap::new();
     for machine in &by_role {
         let mut mine: HashSet<Sighting> = HashSet::new();
+        let mut finder = SlotFinder::default();
         for s in machine.iter() {
-            for slot in slots(s.kind, &s.path, &s.name) {
+            for slot in finder.slots(s.kind, &s.path, &s.name) {
                 let text = if slot.in_name { &s.name } else { &s.path };
                 let segment = text.get(slot.start..slot.end).unwrap_or("").to_owned();
-                mine.insert((s.kind, slot.place, segment));
+                mine.insert((s.kind, slot.place.to_string(), segment));
             }
         }
         for sighting in mine {
@@ -348,10 +385,15 @@ impl KeptIdentifiers {
     /// Collects them from the profile's keys.
     pub fn of(profile: &PeerProfile) -> Self {
         let mut kept = HashSet::new();
+        let mut finder = SlotFinder::default();
         for key in profile.counts.keys() {
-            for slot in slots(key.kind, &key.path, &key.name) {
+            for slot in finder.slots(key.kind, &key.path, &key.name) {
                 let text = if slot.in_name { &key.name } else { &key.path };
-                kept.insert((key.kind, slot.place, text.get(slot.start..slot.end).unwrap_or("").to_owned()));
+                kept.insert((
+                    key.kind,
+                    slot.place.to_string(),
+                    text.get(slot.start..slot.end).unwrap_or("").to_owned(),
+                ));
             }
         }
         Self(kept)
@@ -366,7 +408,8 @@ pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Cow<'a, [Se
         None => Cow::Borrowed(settings),
     };
     // Only build the index when the target has something to align.
-    if !by_role.iter().any(|s| !slots(s.kind, &s.path, &s.name).is_empty()) {
+    let mut finder = SlotFinder::default();
+    if !by_role.iter().any(|s| !finder.slots(s.kind, &s.path, &s.name).is_empty()) {
         return by_role;
     }
     let kept = KeptIdentifiers::of(profile);
@@ -403,20 +446,27 @@ impl<'p> Novelty<'p> {
     pub(crate) fn of_new_key(&mut self, kind: Kind, path: &str) -> u32 {
         let sep = char::from(separator(kind));
         let mut location = path;
-        loop {
+        // Every location passed on the way up gets the answer too: the target's new keys
+        // share their ancestors, whose subtrees may be large.
+        let mut visited: Vec<&str> = Vec::new();
+        let found = loop {
             if let Some(n) = self.cache.get(&(kind, location.to_owned())) {
-                return *n;
+                break *n;
             }
+            visited.push(location);
             if let Some(n) = self.children_seen_once(kind, location) {
-                self.cache.insert((kind, location.to_owned()), n);
-                return n;
+                break n;
             }
             match location.rfind(sep) {
                 Some(cut) => location = &location[..cut],
                 None if !location.is_empty() => location = "",
-                None => return 0,
+                None => break 0,
             }
+        };
+        for v in visited {
+            self.cache.insert((kind, v.to_owned()), found);
         }
+        found
     }
 
     /// The number of children of `location` that one peer has (at most N), or `None` when

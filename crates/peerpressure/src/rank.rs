@@ -198,9 +198,10 @@ struct Row<'a> {
     novel: u32,
     /// The most peers sharing one value (ABSENT included): how firm the peers' consensus is.
     support: u32,
-    /// Whether some peer has the key: a changed or missing setting the fleet knows, rather
+    /// How many peers have the key: 2 every peer, 1 some, 0 none. A changed or missing
+    /// setting that every peer has is firmer evidence than a key some peers lack, and that
     /// than a key only the target has.
-    known: bool,
+    known: u8,
     /// Position in (path, name, kind) order: the tie-break, as an integer.
     tie: u32,
 }
@@ -355,7 +356,11 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
             category,
             novel,
             support,
-            known: counts.is_some(),
+            known: match (counts.is_some(), absent) {
+                (false, _) => 0,
+                (true, 0) => 2,
+                (true, _) => 1,
+            },
             tie: 0,
         });
     }
