@@ -10,12 +10,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Cases (of 6) whose culprit is at rank 1, as the ranking reached when this test was written
-/// (today's main: the Linux /tmp noexec case only). Raise it as the ranking improves; issue 12
-/// asks for rank 1 in >= 90 % of the cases of the full benchmark.
-const RANK1_FLOOR: u64 = 1;
-/// Cases (of 6) whose culprit is in the top 10, as reached when this test was written.
-const TOP10_FLOOR: u64 = 3;
+/// Cases (of 6) whose culprit is at rank 1. The ranking without peer-aware alignment reached
+/// 1 (the Linux /tmp noexec case only); with it, 4: the per-user proxy is not extracted and
+/// the print spooler's culprit value is shared by 2 of the 8 peers. Raise it as the ranking
+/// improves; issue 12 asks for rank 1 in >= 90 % of the cases of the full benchmark.
+const RANK1_FLOOR: u64 = 4;
+/// Cases (of 6) whose culprit is in the top 10 (3 without alignment).
+const TOP10_FLOOR: u64 = 4;
 
 #[test]
 fn small_realistic_fleet_meets_the_floor() {
