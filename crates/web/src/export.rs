@@ -93,7 +93,7 @@ mod tests {
         assert!(text.starts_with("rank,probability,category,kind,path,name,value,m,c,ties\n"));
         assert!(text.contains(",a,\"x,\"\"y\"\"\nz\","), "{text}");
         assert!(text.contains(",b,\"'=HYPERLINK(\"\"e\"\")\","), "{text}");
-        assert!(text.contains(",c,-5,1,1\n"), "{text}");
+        assert!(text.contains(",c,-5,1,1,1\n"), "{text}");
         // Header plus one line per ranked setting (values with line breaks are quoted).
         assert_eq!(text.matches("/etc/app.conf").count(), ranking.ranking.len());
     }
