@@ -70,7 +70,23 @@ fn is_word(key: &str) -> bool {
 /// Whether a setting name (its last `/`-separated part) says its value is a secret.
 pub fn is_secret_name(name: &str) -> bool {
     let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    ["pass", "secret", "psk", "token", "credential", "private", "apikey", "api_key"].iter().any(|s| last.contains(s))
+    last == "pass"
+        || [
+            "password",
+            "passwd",
+            "passphrase",
+            "secret",
+            "psk",
+            "token",
+            "credential",
+            "privatekey",
+            "private_key",
+            "private-key",
+            "apikey",
+            "api_key",
+        ]
+        .iter()
+        .any(|s| last.contains(s))
 }
 
 #[cfg(test)]
@@ -84,5 +100,7 @@ mod tests {
         assert_eq!(sniff_syntax("#!/bin/sh\necho a=b c\nexit 0\n"), Syntax::Text);
         assert_eq!(sniff_syntax("+:root:ALL\n"), Syntax::Text);
         assert!(is_secret_name("wifi-security/psk") && is_secret_name("db_password") && !is_secret_name("port"));
+        // libnet.cfg's `ftp_int_passive` is no password.
+        assert!(!is_secret_name("ftp_int_passive") && is_secret_name("pass"));
     }
 }
