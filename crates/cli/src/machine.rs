@@ -35,6 +35,12 @@ pub(crate) fn open(path: &Path) -> Result<Machine> {
                 files.push(Rc::new(FileSource::open(&entry.path())?));
             }
         }
+        if files.is_empty() {
+            anyhow::bail!(
+                "{}: holds no files and no filesystem tree (Windows/System32/config or etc at its root)",
+                path.display()
+            );
+        }
         return open_machine(files).with_context(|| format!("{}: cannot open machine", path.display()));
     }
     files.push(Rc::new(FileSource::open(path)?));

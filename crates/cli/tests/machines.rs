@@ -111,3 +111,14 @@ fn a_tree_never_reads_outside_itself_or_special_files() {
     assert!(!fifo_made || !rows.iter().any(|r| r.contains("pipe.conf")), "{rows:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_directory_with_nothing_to_read_is_an_error_naming_it() {
+    let dir = std::env::temp_dir().join(format!("vmsift-empty-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("Logs")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vmsift")).arg("scan").arg(&dir).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no filesystem tree"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
