@@ -17,14 +17,17 @@ cp "$etc/yum.conf" "$t/app.ini"
 cp "$etc/inittab" "$t/inittab"
 cp "$etc/shadow" "$t/shadow"
 cp "$etc/ssh/sshd_config" "$t/ssh/sshd_config"
+# Debian 12 ships these (libpam-runtime, login, libpam-modules, apt, dpkg, libpam-modules-bin);
+# the tests need common-auth and logrotate.d/dpkg.
 for f in common-auth common-password common-session su; do
-  [ -f "/etc/pam.d/$f" ] && cp "/etc/pam.d/$f" "$t/pam.d/$f"
+  if [ -f "/etc/pam.d/$f" ]; then cp "/etc/pam.d/$f" "$t/pam.d/$f"; fi
 done
 for f in access.conf pam_env.conf faillock.conf time.conf; do
-  [ -f "/etc/security/$f" ] && cp "/etc/security/$f" "$t/security/$f"
+  if [ -f "/etc/security/$f" ]; then cp "/etc/security/$f" "$t/security/$f"; fi
 done
-for f in /etc/logrotate.d/apt /etc/logrotate.d/dpkg; do [ -f "$f" ] && cp "$f" "$t/logrotate.d/"; done
-[ -f /etc/environment ] && cp /etc/environment "$t/environment"
+for f in /etc/logrotate.d/apt /etc/logrotate.d/dpkg /etc/environment; do
+  if [ -f "$f" ]; then cp "$f" "$t/${f#/etc/}"; fi
+done
 chmod -R u+w "$ew/linux"
 rm -f "$ew/linux-ext4.img"; truncate -s 16M "$ew/linux-ext4.img"
 mke2fs -q -F -t ext4 -L root -E root_owner=0:0 -d "$ew/linux" "$ew/linux-ext4.img"
