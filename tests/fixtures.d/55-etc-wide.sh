@@ -41,3 +41,16 @@ cp "$reg/peers/a/Windows/System32/config/SYSTEM" "$w/windows/system32/config/sys
 cp "$reg/peers/a/Windows/System32/config/SOFTWARE" "$w/windows/system32/config/software"
 cp "$reg/peers/a/Users/alice/NTUSER.DAT" "$w/users/alice/ntuser.dat"
 cp "$corpus/linux-etc/velociraptor/windows-hosts" "$w/windows/system32/drivers/etc/hosts"
+# Scheduled tasks: Windows keeps one file per task under System32\Tasks, in folders
+# (Microsoft\Windows\<area>); only their presence is extracted, so the files are empty.
+mkdir -p "$w/windows/system32/tasks/Microsoft/Windows/Defrag" "$w/windows/system32/tasks/Microsoft/Windows/Windows Defender"
+: > "$w/windows/system32/tasks/Microsoft/Windows/Defrag/ScheduledDefrag"
+: > "$w/windows/system32/tasks/Microsoft/Windows/Windows Defender/Windows Defender Scheduled Scan"
+# The same tree on NTFS in a GPT disk (RECIPES.md Recipe 1: mkntfs, wimlib-imagex apply, sfdisk).
+truncate -s 62M "$work/ew-ntfs.img"
+mkntfs -F -Q -q -s 512 -L OS -p 2048 -H 255 -S 63 "$work/ew-ntfs.img" 2>/dev/null
+wimlib-imagex capture "$w" "$work/ew.wim" OS --compress=none >/dev/null
+wimlib-imagex apply "$work/ew.wim" 1 "$work/ew-ntfs.img" >/dev/null
+rm -f "$ew/wintree-ntfs.img"; truncate -s 64M "$ew/wintree-ntfs.img"
+printf 'label: gpt\nunit: sectors\nfirst-lba: 2048\nstart=2048, size=126976, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n' | sfdisk -q "$ew/wintree-ntfs.img"
+dd if="$work/ew-ntfs.img" of="$ew/wintree-ntfs.img" bs=1M seek=1 conv=notrunc,sparse status=none

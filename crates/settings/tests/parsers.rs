@@ -655,6 +655,14 @@ fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
     assert!(lower_reg.iter().any(|s| s.path.starts_with("HKU\\<user:")), "NTUSER found through ProfileList");
     assert!(lower_reg.iter().any(|s| s.path.to_lowercase().contains("currentversion\\internet settings")));
     assert_eq!(lower_reg, fat_reg);
+    // Scheduled tasks, one presence per folder entry, recursively.
+    let tasks = "/Windows/System32/Tasks/Microsoft/Windows/Defrag";
+    assert_eq!(setting(&lower, Kind::Directory, tasks, "ScheduledDefrag"), Some("present"));
+    // The same tree on NTFS (mkntfs + wimlib) gives the same settings.
+    let ntfs = scan_path(&fixture("etc-wide/wintree-ntfs.img"));
+    let not_disk =
+        |scan: &MachineScan| -> Vec<Setting> { scan.settings.iter().filter(|s| s.kind != Kind::Vm).cloned().collect() };
+    assert_eq!(not_disk(&ntfs), not_disk(&lower));
 }
 
 #[test]
