@@ -28,6 +28,9 @@ done
 for f in /etc/logrotate.d/apt /etc/logrotate.d/dpkg /etc/environment; do
   if [ -f "$f" ]; then cp "$f" "$t/${f#/etc/}"; fi
 done
+# A systemd drop-in as Debian's systemd ships it (systemd.unit(5): <unit>.d/*.conf).
+dropin=/usr/lib/systemd/system/user-.slice.d/10-defaults.conf
+if [ -f "$dropin" ]; then mkdir -p "$t/systemd/system/user-.slice.d"; cp "$dropin" "$t/systemd/system/user-.slice.d/"; fi
 chmod -R u+w "$ew/linux"
 rm -f "$ew/linux-ext4.img"; truncate -s 16M "$ew/linux-ext4.img"
 mke2fs -q -F -t ext4 -L root -E root_owner=0:0 -d "$ew/linux" "$ew/linux-ext4.img"

@@ -632,6 +632,13 @@ fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
         );
         // Each file is parsed by one rule: sshd_config by sshd's, not by the catch-all too.
         assert!(!scan.settings.iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
+        // A systemd drop-in (Debian's user-.slice.d/10-defaults.conf), read as a unit file.
+        let dropin = "etc/systemd/system/user-.slice.d/10-defaults.conf";
+        if tree.join(dropin).exists() {
+            for (name, _) in settings::parse::parse_systemd_unit(&read(dropin)) {
+                assert!(config(&format!("/{dropin}"), &name).is_some(), "{image}: {dropin} {name}");
+            }
+        }
         // Never read: shadow's hashes.
         assert!(!scan.settings.iter().any(|s| s.path.contains("shadow")), "{image}");
         without_disk.push(scan.settings.into_iter().filter(|s| s.kind != Kind::Vm).collect());
@@ -685,4 +692,19 @@ fn loose_hives_are_a_windows_machine() {
     let renamed: Source = Rc::new(imagefs::MemorySource::new("SYSTEM_B", system));
     let scan = scan_machine(&open_machine(vec![renamed]).unwrap(), &ExtractionProfile::default());
     assert!(scan.settings.iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
+}
+
+#[test]
+fn cloud_init_configuration_flattens_with_the_block_yaml_reader() {
+    // The head of RHEL's /etc/cloud/cloud.cfg as cloud-init 19.4-11.el8_3.2 ships it.
+    let text = "users:\n - default\n\ndisable_root: 1\nssh_pwauth:   0\n\n\
+                mount_default_fields: [~, ~, 'auto', 'defaults,nofail,x-systemd.requires=cloud-init.service', '0', '2']\n\
+                resize_rootfs_tmp: /dev\nssh_deletekeys:   1\nssh_genkeytypes:  ~\n\n\
+                cloud_init_modules:\n - disk_setup\n - migrator\n - bootcmd\n - write-files\n";
+    let p: Vec<(String, String)> = parse_netplan(text).into_iter().map(|(n, v, _)| (n, v)).collect();
+    assert_eq!(get(&p, "users"), Some("default"));
+    assert_eq!(get(&p, "ssh_pwauth"), Some("0"));
+    assert_eq!(get(&p, "cloud_init_modules"), Some("disk_setup, migrator, bootcmd, write-files"));
+    let profile = ExtractionProfile::default();
+    assert!(profile.files.iter().any(|r| r.path == "/etc/cloud/cloud.cfg" && r.format == settings::FileFormat::Yaml));
 }
