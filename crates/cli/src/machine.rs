@@ -45,7 +45,29 @@ pub(crate) fn open(path: &Path) -> Result<Machine> {
     }
     files.push(Rc::new(FileSource::open(path)?));
     let dir = path.parent().map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    files.extend(hive_logs_beside(path, &dir));
     open_machine_with(files, Some(siblings_in(dir))).with_context(|| format!("{}: cannot open machine", path.display()))
+}
+
+/// The transaction logs (`<name>.LOG`, `.LOG1`, `.LOG2`, any case) beside a loose hive
+/// file, so that a dirty hive given alone is replayed as Windows would.
+fn hive_logs_beside(path: &Path, dir: &Path) -> Vec<Source> {
+    let mut magic = [0u8; 4];
+    let is_hive = std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok()
+        && &magic == b"regf";
+    let Some(name) = path.file_name().and_then(|n| n.to_str()).filter(|_| is_hive) else { return vec![] };
+    let wanted: Vec<String> = ["log", "log1", "log2"].iter().map(|e| format!("{name}.{e}")).collect();
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) else {
+        return vec![];
+    };
+    let mut logs: Vec<_> = entries
+        .filter_map(std::result::Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| e.file_name().to_str().is_some_and(|n| wanted.iter().any(|w| w.eq_ignore_ascii_case(n))))
+        .map(|e| e.path())
+        .collect();
+    logs.sort();
+    logs.iter().filter_map(|p| FileSource::open(p).ok()).map(|f| Rc::new(f) as Source).collect()
 }
 
 /// Finds a file by base name in `dir`; only regular files (a FIFO would block).

@@ -48,6 +48,12 @@ fn a_loose_hive_and_a_folder_of_hives_are_machines() {
     assert!(rows.iter().any(|r| r.starts_with("registry,HKU\\<profile:andrewrathbun>\\")), "{stderr}");
     assert!(rows.iter().any(|r| r.starts_with("registry,HKU\\.DEFAULT\\")));
     assert!(!stderr.contains("could not be replayed"), "{stderr}");
+    // A dirty SYSTEM given alone is replayed from the .LOG1/.LOG2 beside it: the same
+    // settings as its whole folder.
+    let (alone, _) = scan(&fixture("registry/win10-dirty/SYSTEM"));
+    let (folder, _) = scan(&fixture("registry/win10-dirty"));
+    assert!(alone.len() > 1000);
+    assert_eq!(alone, folder);
 }
 
 /// `vmsift inspect PATH`'s volume and OS lines; it must succeed.
