@@ -456,7 +456,7 @@ fn inspect(out: &mut impl Write, path: &Path) -> Result<()> {
         writeln!(
             out,
             "volume: disk {} partition {} at {:#x} ({} bytes): {} {}",
-            v.disk,
+            v.disk.map_or_else(|| "-".to_owned(), |d| d.to_string()),
             v.partition.number,
             v.partition.start,
             v.partition.size,

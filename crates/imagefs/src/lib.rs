@@ -30,7 +30,7 @@ mod source;
 
 pub use error::{Error, Result};
 pub use fs::{DirEntry, FileSystem, FsKind, Metadata};
-pub use machine::{is_config_file, open_machine, Machine, Volume};
+pub use machine::{is_config_file, open_machine, open_machine_with, open_tree, place_hive, Machine, Volume};
 #[cfg(unix)]
 pub use source::FileSource;
 pub use source::{

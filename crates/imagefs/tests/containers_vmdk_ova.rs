@@ -397,8 +397,8 @@ fn ova_exposes_every_disk_in_the_order_of_its_ovf() {
     assert!(machine.disks[0].descriptor.as_deref().is_some_and(|d| d.contains("vmdisk2")));
     assert!(machine.disks[1].descriptor.is_none());
     // NTFS (Windows) on disk 0, ext4 (Linux) on disk 1.
-    let kinds: Vec<(usize, &str)> = machine.volumes.iter().map(|v| (v.disk, v.fs.kind().as_str())).collect();
-    assert_eq!(kinds, [(0, "NTFS"), (1, "ext")]);
+    let kinds: Vec<(Option<usize>, &str)> = machine.volumes.iter().map(|v| (v.disk, v.fs.kind().as_str())).collect();
+    assert_eq!(kinds, [(Some(0), "NTFS"), (Some(1), "ext")]);
     let hive = machine.volumes[0].fs.read_file("/windows/system32/config/system", 64 << 20).unwrap();
     assert_eq!(format!("{:x}", Sha256::digest(&hive)), system_hive_hash());
     let sshd = machine.volumes[1].fs.read_file("/etc/ssh/sshd_config", 1 << 20).unwrap();

@@ -6,10 +6,11 @@ use imagefs::{Error as FsError, FileSystem, Machine};
 use crate::canon::config_value;
 use crate::model::{Found, Offset, Origin, Provenance, Source};
 use crate::parse::{
-    parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines, parse_group_lines,
-    parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_netplan, parse_nsswitch_lines,
+    parse_access_conf_lines, parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines,
+    parse_group_lines, parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_limits_lines,
+    parse_logrotate_lines, parse_modprobe_lines, parse_netplan, parse_nsswitch_lines, parse_pam_lines,
     parse_passwd_lines, parse_resolv_conf_lines, parse_sshd_config_lines, parse_sudoers_lines,
-    parse_systemd_unit_lines, Separator,
+    parse_systemd_unit_lines, sniff, Separator,
 };
 use crate::profile::{ExtractionProfile, FileFormat};
 use crate::{Kind, Setting, SettingKey};
@@ -18,6 +19,35 @@ use crate::{Kind, Setting, SettingKey};
 pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
 /// Log files larger than this are not counted.
 pub const MAX_LOG_FILE: u64 = 64 * 1024 * 1024;
+/// Files larger than this are skipped by a `sniff` rule: a catch-all meets data files too.
+pub const MAX_SNIFFED_FILE: u64 = 64 * 1024;
+/// Levels below its directory a `**` pattern descends (`/etc/**` reaches `/etc/a/b/c/d/file`).
+pub const MAX_TREE_DEPTH: usize = 5;
+/// Entries a `**` pattern yields at most (an `/etc` has one to three thousand files).
+pub const MAX_TREE_ENTRIES: usize = 4000;
+/// Names a `**` file walk never enters or reads: secrets (password hashes, private keys,
+/// stored connection secrets) and trees that hold data rather than configuration
+/// (certificate stores, the symlink farms of `alternatives` and SysV `rc?.d`).
+const TREE_SKIP: &[&str] = &[
+    "shadow",
+    "shadow-",
+    "gshadow",
+    "gshadow-",
+    "opasswd",
+    "ssl",
+    "pki",
+    "ca-certificates",
+    "alternatives",
+    "system-connections",
+    "rc0.d",
+    "rc1.d",
+    "rc2.d",
+    "rc3.d",
+    "rc4.d",
+    "rc5.d",
+    "rc6.d",
+    "rcs.d",
+];
 
 /// The settings of one machine, and what it cost to get them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -74,10 +104,18 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     for (index, volume) in machine.volumes.iter().enumerate() {
         found.volume = u32::try_from(index).ok();
         let fs = &*volume.fs;
+        // Files already read by an earlier rule (lower-cased: FAT and NTFS fold case).
+        let mut claimed = std::collections::HashSet::new();
         for rule in &profile.files {
             for path in expand(fs, &rule.path, Entries::Files, &mut warnings) {
+                if !claimed.insert(path.to_lowercase()) {
+                    continue;
+                }
                 match extract_file(fs, &path, rule.format) {
                     Ok(pairs) => {
+                        if pairs.is_empty() && rule.format == FileFormat::Sniff {
+                            continue;
+                        }
                         let source = found.source(&path, None);
                         for (setting, offset) in pairs {
                             found.push(source, offset, setting);
@@ -162,33 +200,107 @@ fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Ve
     pairs.into_iter().unzip()
 }
 
-/// What a `*` pattern's last component matches.
+/// What a pattern's last component matches.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entries {
     /// Files (`/etc/sysctl.d/*.conf`).
     Files,
-    /// Subdirectories (`/etc/systemd/system/*.wants`).
+    /// Directories (`/etc/systemd/system/*.wants`).
     Dirs,
 }
 
-/// Expands a pattern whose last component has a `*` against one directory listing; a plain
-/// path is returned as is.
+/// Expands a pattern (see [`crate::profile::FileRule`]): literal components are kept as
+/// written, a component with `*` matches entries of the directories found so far, a final
+/// `**` every file (or, for [`Entries::Dirs`], every directory including its own) below them.
 fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
-    let Some((dir, last)) = pattern.rsplit_once('/') else { return vec![] };
-    let Some((prefix, suffix)) = last.split_once('*') else { return vec![pattern.to_owned()] };
-    let dir = if dir.is_empty() { "/" } else { dir };
-    match fs.read_dir(dir) {
-        Ok(entries) => entries
-            .into_iter()
-            .filter(|e| e.is_dir == (want == Entries::Dirs) && matches_glob(&e.name, prefix, suffix))
-            .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
-            .collect(),
+    if !pattern.starts_with('/') {
+        return vec![];
+    }
+    let parts: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty()).collect();
+    let mut current = vec![String::new()];
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if *part == "**" {
+            return if last {
+                current.iter().flat_map(|dir| walk_tree(fs, dir, want, warnings)).collect()
+            } else {
+                vec![]
+            };
+        }
+        let Some((prefix, suffix)) = part.split_once('*') else {
+            for dir in &mut current {
+                dir.push('/');
+                dir.push_str(part);
+            }
+            continue;
+        };
+        let wants_dirs = !last || want == Entries::Dirs;
+        let mut next = Vec::new();
+        for dir in &current {
+            for e in list(fs, dir, warnings) {
+                if e.is_dir == wants_dirs && matches_glob(&e.name, prefix, suffix) {
+                    next.push(format!("{dir}/{}", e.name));
+                }
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+/// Entries of `dir` (`""` is the root); a missing directory has none, other errors warn.
+fn list(fs: &dyn FileSystem, dir: &str, warnings: &mut Vec<String>) -> Vec<imagefs::DirEntry> {
+    match fs.read_dir(if dir.is_empty() { "/" } else { dir }) {
+        Ok(entries) => entries,
         Err(FsError::NotFound { .. }) => vec![],
         Err(e) => {
             warnings.push(e.to_string());
             vec![]
         }
     }
+}
+
+/// Files (or directories, `root` included) below `root`, breadth first, bounded by
+/// [`MAX_TREE_DEPTH`] and [`MAX_TREE_ENTRIES`], never entering [`TREE_SKIP`] names.
+fn walk_tree(fs: &dyn FileSystem, root: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut out = Vec::new();
+    if want == Entries::Dirs && fs.metadata(root).is_ok_and(|m| m.is_dir) {
+        out.push(root.to_owned());
+    }
+    let mut level = vec![root.to_owned()];
+    for _ in 0..MAX_TREE_DEPTH {
+        let mut next = Vec::new();
+        for dir in &level {
+            let mut entries = list(fs, dir, warnings);
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            for e in entries {
+                if TREE_SKIP.iter().any(|s| e.name.eq_ignore_ascii_case(s)) || is_key_file(&e.name) {
+                    continue;
+                }
+                if out.len() >= MAX_TREE_ENTRIES {
+                    warnings.push(format!("{}: {root}/** stops at {MAX_TREE_ENTRIES} entries", fs.volume()));
+                    return out;
+                }
+                let path = format!("{dir}/{}", e.name);
+                if e.is_dir {
+                    if want == Entries::Dirs {
+                        out.push(path.clone());
+                    }
+                    next.push(path);
+                } else if want == Entries::Files {
+                    out.push(path);
+                }
+            }
+        }
+        level = next;
+    }
+    out
+}
+
+/// Private keys by their conventional names (`ssh_host_ed25519_key`, `server.key`).
+fn is_key_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("ssh_host_") && !lower.ends_with(".pub")) || lower.ends_with(".key") || lower.contains("secret")
 }
 
 fn matches_glob(name: &str, prefix: &str, suffix: &str) -> bool {
@@ -201,6 +313,9 @@ fn matches_glob(name: &str, prefix: &str, suffix: &str) -> bool {
 fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<Vec<(Setting, Offset)>, FsError> {
     if format == FileFormat::Localtime {
         return localtime(fs, path);
+    }
+    if format == FileFormat::Sniff {
+        return sniffed(fs, path);
     }
     let limit = if format == FileFormat::LineCount { MAX_LOG_FILE } else { MAX_CONFIG_FILE };
     let bytes = fs.read_file(path, limit)?;
@@ -227,6 +342,12 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
         FileFormat::AptSources => config_lines(path, with_lines(parse_apt_sources_lines(&text)), false),
         FileFormat::Netplan => config_lines(path, with_lines(parse_netplan(&text)), false),
         FileFormat::Interfaces => config_lines(path, with_lines(parse_interfaces(&text)), false),
+        FileFormat::Pam => config_lines(path, with_lines(parse_pam_lines(&text)), false),
+        FileFormat::Modprobe => config_lines(path, with_lines(parse_modprobe_lines(&text)), false),
+        FileFormat::Limits => config_lines(path, with_lines(parse_limits_lines(&text)), false),
+        FileFormat::AccessConf => config_lines(path, with_lines(parse_access_conf_lines(&text)), false),
+        FileFormat::Logrotate => config_lines(path, with_lines(parse_logrotate_lines(&text)), false),
+        FileFormat::Yaml => config_lines(path, with_lines(parse_netplan(&text)), false),
         FileFormat::DpkgStatus => parse_dpkg_status_lines(&text)
             .into_iter()
             .map(|(name, version, line)| (setting(Kind::Package, name, version), Offset::Line(line)))
@@ -239,8 +360,42 @@ fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<V
         FileFormat::LineCount => {
             vec![(setting(Kind::LineCount, String::new(), text.lines().count().to_string()), Offset::Unknown)]
         }
-        FileFormat::Localtime => vec![],
+        FileFormat::Localtime | FileFormat::Sniff => vec![],
     })
+}
+
+/// A file under a `sniff` rule: skipped when larger than [`MAX_SNIFFED_FILE`] or binary
+/// (a NUL byte), else read as its syntax sniffs ([`sniff::sniff_syntax`]), secrets redacted.
+fn sniffed(fs: &dyn FileSystem, path: &str) -> Result<Vec<(Setting, Offset)>, FsError> {
+    if fs.metadata(path)?.size > MAX_SNIFFED_FILE {
+        return Ok(vec![]);
+    }
+    let bytes = fs.read_file(path, MAX_SNIFFED_FILE)?;
+    if bytes.contains(&0) {
+        return Ok(vec![]);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let lines = |pairs: Vec<(String, String, u32)>| pairs.into_iter().map(|(n, v, l)| (n, v, Some(l))).collect();
+    let mut out = match sniff::sniff_syntax(&text) {
+        sniff::Syntax::Ini => config_lines(path, lines(parse_ini_lines(&text)), true),
+        sniff::Syntax::KeyValue => config_lines(path, lines(parse_key_value_lines(&text, Separator::Equals)), false),
+        sniff::Syntax::Text => {
+            let setting = |kind, value: String| Setting { kind, path: path.to_owned(), name: String::new(), value };
+            let first = text.lines().next().unwrap_or("").trim().to_owned();
+            // An empty first line is no position worth pointing at.
+            let at = if first.is_empty() { Offset::Unknown } else { Offset::Line(1) };
+            vec![
+                (setting(Kind::FirstLine, first), at),
+                (setting(Kind::LineCount, text.lines().count().to_string()), Offset::Unknown),
+            ]
+        }
+    };
+    for (setting, _) in &mut out {
+        if setting.kind == Kind::Config && sniff::is_secret_name(&setting.name) {
+            sniff::REDACTED.clone_into(&mut setting.value);
+        }
+    }
+    Ok(out)
 }
 
 /// `/etc/localtime` → one setting `zone` (see [`crate::parse::localtime`]).

@@ -27,6 +27,8 @@ mod profile;
 pub mod registry;
 pub mod vmconfig;
 
-pub use extract::{scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE};
+pub use extract::{
+    scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE, MAX_SNIFFED_FILE, MAX_TREE_DEPTH, MAX_TREE_ENTRIES,
+};
 pub use model::{Kind, Offset, Origin, Provenance, Setting, SettingKey, Source};
 pub use profile::{ExtractionProfile, FileFormat, FileRule, ProfileError, PROFILE_VERSION};

@@ -51,10 +51,30 @@ pub enum FileFormat {
     /// `/etc/localtime`: the time zone name from its symlink target, or from the zone
     /// file's TZif footer when it is a copy (name `zone`).
     Localtime,
+    /// Linux-PAM service file (`/etc/pam.d/*`): `type/module` → `control args`.
+    Pam,
+    /// modprobe.d: `options`, `blacklist`, `install`, `remove`, `softdep`, `alias` lines.
+    Modprobe,
+    /// pam_limits `limits.conf`: `domain/type/item` → value.
+    Limits,
+    /// pam_access `access.conf`: `users : origins` → `+` or `-`.
+    AccessConf,
+    /// logrotate: directives per block of log paths.
+    Logrotate,
+    /// Block YAML flattened to dotted names (cloud-init; the netplan reader).
+    Yaml,
+    /// Any text file: INI or `key=value` where it reads as such, else first line and line
+    /// count ([`crate::parse::sniff`]); binary files and files over
+    /// [`crate::MAX_SNIFFED_FILE`] are skipped.
+    Sniff,
 }
 
-/// One file rule. `path` is absolute; a final component with `*` (`/etc/sysctl.d/*.conf`)
-/// matches the entries of that one directory.
+/// One file rule. `path` is absolute. A component with one `*` matches the entries of its
+/// directory (`/etc/sysctl.d/*.conf`; in a middle component, subdirectories:
+/// `/etc/systemd/system/*.d/*.conf`); a final `**` matches every file below the directory,
+/// at most [`crate::MAX_TREE_DEPTH`] levels and [`crate::MAX_TREE_ENTRIES`]
+/// entries deep. Names compare case-insensitively. A file matched by an earlier rule is not
+/// read again by a later one, so catch-all rules go last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRule {
     /// Path or pattern.

@@ -11,8 +11,8 @@ use imagefs::{open_machine, FileSource, Source};
 use settings::parse::{
     parse_apt_sources, parse_apt_sources_lines, parse_crontab, parse_crontab_lines, parse_fstab, parse_fstab_lines,
     parse_group, parse_group_lines, parse_hosts, parse_hosts_lines, parse_ini, parse_interfaces, parse_key_value,
-    parse_netplan, parse_passwd, parse_passwd_lines, parse_resolv_conf, parse_resolv_conf_lines, parse_sshd_config,
-    parse_sshd_config_lines, parse_sudoers, parse_sudoers_lines, Separator,
+    parse_limits, parse_netplan, parse_pam, parse_passwd, parse_passwd_lines, parse_resolv_conf,
+    parse_resolv_conf_lines, parse_sshd_config, parse_sshd_config_lines, parse_sudoers, parse_sudoers_lines, Separator,
 };
 use settings::{scan_machine, ExtractionProfile, Kind, MachineScan, Setting};
 
@@ -187,13 +187,24 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "eth0/auto"), None);
         }
         "augeas-root/etc/pam.d/login" => {
+            let p = parse_pam(text);
+            assert_eq!(get(&p, "account/pam_nologin.so"), Some("required"));
             assert_eq!(
-                get(&parse_key_value(text, Separator::Whitespace), "account"),
-                Some("required     pam_nologin.so")
+                get(&p, "auth/pam_securetty.so"),
+                Some("[user_unknown=ignore success=ok ignore=ignore default=bad]")
             );
+            assert_eq!(get(&p, "auth/system-auth"), Some("include"));
+            assert_eq!(get(&p, "session/pam_keyinit.so"), Some("optional force revoke"));
+            // pam_selinux.so is in `session` twice: close first, open last.
+            assert_eq!(get(&p, "session/pam_selinux.so"), Some("required close"));
+            assert_eq!(get(&p, "session/pam_selinux.so#2"), Some("required open"));
+            assert_eq!(p.len(), 12);
         }
         "augeas-root/etc/security/limits.conf" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "@jackuser"), Some("- rtprio 20"));
+            let p = parse_limits(text);
+            assert_eq!(get(&p, "@jackuser/-/rtprio"), Some("20"));
+            assert_eq!(get(&p, "@pulse-rt/-/nice"), Some("-20"));
+            assert_eq!(p.len(), 4);
         }
         "augeas-root/etc/syslog.conf" => {
             assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "mail.info"), Some("/var/log/maillog"));
@@ -577,4 +588,123 @@ fn whole_linux_image_on_ext4() {
     check_linux_scan(&scan);
     // /etc/localtime is a symlink here: the zone's name.
     assert_eq!(setting(&scan, Kind::Config, "/etc/localtime", "zone"), Some("Europe/Berlin"));
+}
+
+// ---- the wider default profile on real trees (tests/fixtures.d/55-etc-wide.sh) -------------
+
+fn scan_path(path: &Path) -> MachineScan {
+    let machine = if path.is_dir() {
+        let stats = Rc::new(imagefs::ReadStats::default());
+        let fs = imagefs::fs::DirFs::open(path, Rc::clone(&stats)).unwrap();
+        imagefs::open_tree(Box::new(fs), stats)
+    } else {
+        open_machine(vec![Rc::new(FileSource::open(path).unwrap()) as Source]).unwrap()
+    };
+    scan_machine(&machine, &ExtractionProfile::default())
+}
+
+#[test]
+fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
+    let tree = fixture("etc-wide/linux");
+    let read = |rel: &str| std::fs::read_to_string(tree.join(rel)).unwrap();
+    let mut without_disk: Vec<Vec<Setting>> = Vec::new();
+    for image in ["etc-wide/linux-ext4.img", "etc-wide/linux-fat.img", "etc-wide/linux"] {
+        let scan = scan_path(&fixture(image));
+        let config = |path: &str, name: &str| setting(&scan, Kind::Config, path, name);
+        // pam.d: the corpus' login file and the build host's Debian common-auth.
+        assert_eq!(config("/etc/pam.d/login", "session/pam_selinux.so#2"), Some("required open"), "{image}");
+        let auth = parse_pam(&read("etc/pam.d/common-auth"));
+        assert!(auth.iter().any(|(n, _)| n == "auth/pam_unix.so"), "Debian's common-auth names pam_unix");
+        for (name, _) in &auth {
+            assert!(config("/etc/pam.d/common-auth", name).is_some(), "{image}: common-auth {name}");
+        }
+        assert_eq!(config("/etc/security/limits.conf", "@jackuser/-/memlock"), Some("4194304"));
+        // logrotate: Debian's dpkg file rotates monthly, 12 times.
+        assert_eq!(config("/etc/logrotate.d/dpkg", "/var/log/dpkg.log/frequency"), Some("monthly"));
+        assert_eq!(config("/etc/logrotate.d/dpkg", "/var/log/dpkg.log/rotate"), Some("12"));
+        // No rule names /etc/app.ini (yum.conf's text): the catch-all sniffs it as INI.
+        assert_eq!(config("/etc/app.ini", "main/gpgcheck"), Some("1"));
+        // inittab is neither: first line and line count.
+        let inittab = read("etc/inittab");
+        assert_eq!(
+            setting(&scan, Kind::LineCount, "/etc/inittab", ""),
+            Some(inittab.lines().count().to_string().as_str())
+        );
+        // Each file is parsed by one rule: sshd_config by sshd's, not by the catch-all too.
+        assert!(!scan.settings.iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
+        // A systemd drop-in (Debian's user-.slice.d/10-defaults.conf), read as a unit file.
+        let dropin = "etc/systemd/system/user-.slice.d/10-defaults.conf";
+        if tree.join(dropin).exists() {
+            for (name, _) in settings::parse::parse_systemd_unit(&read(dropin)) {
+                assert!(config(&format!("/{dropin}"), &name).is_some(), "{image}: {dropin} {name}");
+            }
+        }
+        // Never read: shadow's hashes.
+        assert!(!scan.settings.iter().any(|s| s.path.contains("shadow")), "{image}");
+        without_disk.push(scan.settings.into_iter().filter(|s| s.kind != Kind::Vm).collect());
+    }
+    // The same tree gives the same settings whether on ext4, on FAT or as a directory.
+    assert_eq!(without_disk[0], without_disk[1]);
+    assert_eq!(without_disk[0], without_disk[2]);
+}
+
+#[test]
+fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
+    // The registry peer "a" tree with every name lower-cased, beside its FAT image.
+    let lower = scan_path(&fixture("etc-wide/wintree"));
+    let fat = scan_path(&fixture("registry/peer-a-fat.img"));
+    let hosts = "/Windows/System32/drivers/etc/hosts";
+    assert_eq!(setting(&lower, Kind::Config, hosts, "evil.com"), Some("8.8.8.8"));
+    let registry = |scan: &MachineScan| -> Vec<Setting> {
+        scan.settings.iter().filter(|s| s.kind == Kind::Registry).cloned().collect()
+    };
+    let (lower_reg, fat_reg) = (registry(&lower), registry(&fat));
+    assert!(lower_reg.iter().any(|s| s.path.starts_with("HKU\\<user:")), "NTUSER found through ProfileList");
+    assert!(lower_reg.iter().any(|s| s.path.to_lowercase().contains("currentversion\\internet settings")));
+    assert_eq!(lower_reg, fat_reg);
+    // Scheduled tasks, one presence per folder entry, recursively.
+    let tasks = "/Windows/System32/Tasks/Microsoft/Windows/Defrag";
+    assert_eq!(setting(&lower, Kind::Directory, tasks, "ScheduledDefrag"), Some("present"));
+    // The same tree on NTFS (mkntfs + wimlib) gives the same settings.
+    let ntfs = scan_path(&fixture("etc-wide/wintree-ntfs.img"));
+    let not_disk =
+        |scan: &MachineScan| -> Vec<Setting> { scan.settings.iter().filter(|s| s.kind != Kind::Vm).cloned().collect() };
+    assert_eq!(not_disk(&ntfs), not_disk(&lower));
+}
+
+#[test]
+fn loose_hives_are_a_windows_machine() {
+    // A dirty user hive with its logs, and a DEFAULT hive, named as Windows names them.
+    let dir = fixture("registry/win11");
+    let files: Vec<Source> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| Rc::new(FileSource::open(&e.unwrap().path()).unwrap()) as Source)
+        .collect();
+    let machine = open_machine(files).unwrap();
+    assert_eq!(machine.os.as_ref().map(|o| o.name.as_str()), Some("Windows"));
+    let scan = scan_machine(&machine, &ExtractionProfile::default());
+    // Without SOFTWARE's ProfileList the user is keyed by the folder its base block names.
+    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\<profile:andrewrathbun>\\")));
+    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
+    assert!(!scan.warnings.iter().any(|w| w.contains("could not be replayed")), "{:?}", scan.warnings);
+    // A SYSTEM hive alone, under the corpus' own name (SYSTEM_B): placed by its base block.
+    let system = std::fs::read(fixture("registry/win10-dirty/SYSTEM")).unwrap();
+    let renamed: Source = Rc::new(imagefs::MemorySource::new("SYSTEM_B", system));
+    let scan = scan_machine(&open_machine(vec![renamed]).unwrap(), &ExtractionProfile::default());
+    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
+}
+
+#[test]
+fn cloud_init_configuration_flattens_with_the_block_yaml_reader() {
+    // The head of RHEL's /etc/cloud/cloud.cfg as cloud-init 19.4-11.el8_3.2 ships it.
+    let text = "users:\n - default\n\ndisable_root: 1\nssh_pwauth:   0\n\n\
+                mount_default_fields: [~, ~, 'auto', 'defaults,nofail,x-systemd.requires=cloud-init.service', '0', '2']\n\
+                resize_rootfs_tmp: /dev\nssh_deletekeys:   1\nssh_genkeytypes:  ~\n\n\
+                cloud_init_modules:\n - disk_setup\n - migrator\n - bootcmd\n - write-files\n";
+    let p: Vec<(String, String)> = parse_netplan(text).into_iter().map(|(n, v, _)| (n, v)).collect();
+    assert_eq!(get(&p, "users"), Some("default"));
+    assert_eq!(get(&p, "ssh_pwauth"), Some("0"));
+    assert_eq!(get(&p, "cloud_init_modules"), Some("disk_setup, migrator, bootcmd, write-files"));
+    let profile = ExtractionProfile::default();
+    assert!(profile.files.iter().any(|r| r.path == "/etc/cloud/cloud.cfg" && r.format == settings::FileFormat::Yaml));
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Dropped folders: a folder is one machine (its disk images, VMDK extents, parent disks
-//! and configuration files go to one worker together); loose files are one machine each.
+//! and configuration files go to one worker together, or, when it holds a guest filesystem
+//! tree or hive files, that tree: each file travels with its path in the folder); loose
+//! files are one machine each.
 //!
 //! A drop gives `FileSystemEntry`s (`DataTransferItem.webkitGetAsEntry()`), read here
 //! recursively with bounds; a folder picker (`<input webkitdirectory>`) gives a flat list
@@ -13,11 +15,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, FileSystemDirectoryEntry, FileSystemDirectoryReader, FileSystemEntry, FileSystemFileEntry};
 
 /// Deepest folder nesting read: a VM folder is flat or has a few levels (snapshots,
-/// `Logs/`); deeper trees are not VMs and a symlink loop must not recurse forever.
-const MAX_DEPTH: usize = 8;
+/// `Logs/`); a guest tree's configuration sits a few levels down
+/// (`Windows/System32/config`, `etc/systemd/system/x.d`); a symlink loop must not recurse
+/// forever.
+const MAX_DEPTH: usize = 12;
 /// Most files taken from one dropped folder: a VM has a handful to a few hundred (split
-/// VMDK extents); more means the wrong folder was dropped.
-pub(crate) const MAX_FILES: usize = 2000;
+/// VMDK extents), a guest `/etc` one to three thousand; more means the wrong folder was
+/// dropped (a whole Windows tree: drop `Windows/System32/config` and `Users` instead).
+pub(crate) const MAX_FILES: usize = 20_000;
 /// Most `readEntries` batches per directory (the browser returns up to 100 per call), so
 /// a misbehaving reader cannot loop forever.
 const MAX_BATCHES: usize = 64;
@@ -29,12 +34,14 @@ pub(crate) struct Group {
     pub name: String,
     /// Its files.
     pub files: Vec<File>,
+    /// Each file's path inside the folder (`etc/ssh/sshd_config`); empty for a loose file.
+    pub paths: Vec<String>,
 }
 
 impl Group {
     /// A loose file: one machine.
     pub(crate) fn single(file: File) -> Self {
-        Self { name: file.name(), files: vec![file] }
+        Self { name: file.name(), files: vec![file], paths: Vec::new() }
     }
 }
 
@@ -58,8 +65,9 @@ pub(crate) async fn read_dropped(items: Vec<Dropped>) -> (Vec<Group>, Vec<String
             Dropped::Folder(dir) => {
                 let name = dir.name();
                 let mut files = Vec::new();
+                let mut paths = Vec::new();
                 let mut truncated = false;
-                if let Err(e) = walk(&dir, 0, &mut files, &mut truncated).await {
+                if let Err(e) = walk(&dir, 0, &mut files, &mut paths, &mut truncated).await {
                     notes.push(format!("{name}: the folder could not be read completely: {}", describe(&e)));
                 }
                 if truncated {
@@ -70,7 +78,7 @@ pub(crate) async fn read_dropped(items: Vec<Dropped>) -> (Vec<Group>, Vec<String
                 if files.is_empty() {
                     notes.push(format!("{name}: the folder holds no files"));
                 } else {
-                    groups.push(Group { name, files });
+                    groups.push(Group { name, files, paths });
                 }
             }
         }
@@ -87,6 +95,7 @@ async fn walk(
     dir: &FileSystemDirectoryEntry,
     depth: usize,
     files: &mut Vec<File>,
+    paths: &mut Vec<String>,
     truncated: &mut bool,
 ) -> Result<(), JsValue> {
     let reader = dir.create_reader();
@@ -107,9 +116,13 @@ async fn walk(
                     continue;
                 }
                 // Boxed: an async fn cannot recurse into itself unboxed.
-                Box::pin(walk(entry.unchecked_ref(), depth + 1, files, truncated)).await?;
+                Box::pin(walk(entry.unchecked_ref(), depth + 1, files, paths, truncated)).await?;
             } else if entry.is_file() {
                 files.push(file_of(entry.unchecked_ref()).await?);
+                // `/<dropped folder>/etc/hosts` → `etc/hosts`.
+                let full = entry.full_path();
+                let inside = full.trim_start_matches('/').split_once('/').map_or(full.as_str(), |(_, rest)| rest);
+                paths.push(inside.to_owned());
             }
         }
     }
@@ -155,8 +168,11 @@ pub(crate) fn group_picked(files: Vec<File>) -> (Vec<Group>, Vec<String>) {
                     truncated.push(top);
                 }
             }
-            Some((_, group)) => group.files.push(file),
-            None => groups.push((true, Group { name: top, files: vec![file] })),
+            Some((_, group)) => {
+                group.files.push(file);
+                group.paths.push(rest.to_owned());
+            }
+            None => groups.push((true, Group { name: top, files: vec![file], paths: vec![rest.to_owned()] })),
         }
     }
     let notes = truncated

@@ -85,7 +85,8 @@ pub fn app() -> Html {
                 // Settings cached in the peer database need no worker.
                 let (pool, found) = ((*pool).clone(), dispatcher.clone());
                 let hit = move |scan| found.dispatch(Action::FromCache { machine: id, scan: Rc::new(scan) });
-                lookups.lookup(id, group.name, group.files, hit, move |files| pool.submit(id, files));
+                let paths = group.paths;
+                lookups.lookup(id, group.name, group.files, hit, move |files| pool.submit(id, files, paths));
             }
             dispatcher.dispatch(Action::Add(new));
         })

@@ -19,6 +19,8 @@ const WORKER_URL: &str = "./worker_loader.js";
 struct Job {
     machine: u32,
     files: Vec<web_sys::File>,
+    /// Each file's path in its dropped folder (empty for loose files).
+    paths: Vec<String>,
 }
 
 struct Slot {
@@ -70,9 +72,9 @@ impl Pool {
         }
     }
 
-    /// Queues a machine for scanning.
-    pub(crate) fn submit(&self, machine: u32, files: Vec<web_sys::File>) {
-        self.inner.borrow_mut().queue.push_back(Job { machine, files });
+    /// Queues a machine for scanning; `paths` are the files' paths in their dropped folder.
+    pub(crate) fn submit(&self, machine: u32, files: Vec<web_sys::File>, paths: Vec<String>) {
+        self.inner.borrow_mut().queue.push_back(Job { machine, files, paths });
         self.pump();
     }
 
@@ -201,7 +203,7 @@ impl Pool {
             for f in &job.files {
                 files.push(f);
             }
-            let request = ScanRequest { machine: job.machine, files, extraction_profile: None };
+            let request = ScanRequest { machine: job.machine, files, paths: job.paths, extraction_profile: None };
             let Some(slot) = inner.slots[index].as_mut() else { return };
             slot.running = Some(job.machine);
             let sent =

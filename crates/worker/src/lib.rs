@@ -13,7 +13,8 @@ pub mod protocol;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use imagefs::{open_machine, Source};
+use imagefs::fs::TreeFs;
+use imagefs::{open_machine, open_tree, BlockCache, ReadStats, Source, DEFAULT_CACHE_BLOCKS};
 use settings::{scan_machine, ExtractionProfile, MachineScan};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -58,6 +59,23 @@ fn handle(data: JsValue) {
     post(&Reply::Done { machine, result });
 }
 
+/// The dropped folder as the guest filesystem tree it holds (`Windows/System32/config` or
+/// `etc` at its root), or `None` when it is a folder of VM files.
+fn as_tree(paths: &[String], files: &[Source]) -> Option<imagefs::Machine> {
+    if paths.is_empty() || paths.len() != files.len() {
+        return None;
+    }
+    let stats = Rc::new(ReadStats::default());
+    let named = paths
+        .iter()
+        .zip(files)
+        .map(|(p, f)| (p.clone(), Rc::new(BlockCache::new(Rc::clone(f), Rc::clone(&stats), DEFAULT_CACHE_BLOCKS)) as Source))
+        .collect();
+    let tree = TreeFs::new("dropped folder", named);
+    imagefs::os::detect_os(&tree)?;
+    Some(open_tree(Box::new(tree), stats))
+}
+
 /// Opens and scans the machine of `request`, posting progress as bytes are read.
 fn scan(request: &ScanRequest) -> Result<MachineScan, String> {
     let profile = match &request.extraction_profile {
@@ -92,7 +110,10 @@ fn scan(request: &ScanRequest) -> Result<MachineScan, String> {
         files.push(Rc::new(source));
     }
     post(&Reply::Progress { machine: machine_id, phase: Phase::Opening, bytes_read: 0, total });
-    let opened = open_machine(files).map_err(|e| e.to_string())?;
+    let opened = match as_tree(&request.paths, &files) {
+        Some(machine) => machine,
+        None => open_machine(files).map_err(|e| e.to_string())?,
+    };
     phase.set(Phase::Extracting);
     post(&Reply::Progress { machine: machine_id, phase: Phase::Extracting, bytes_read: read_so_far.get(), total });
     Ok(scan_machine(&opened, &profile))

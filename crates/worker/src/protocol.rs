@@ -13,6 +13,11 @@ pub struct ScanRequest {
     /// The machine's files (`File` objects).
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub files: js_sys::Array,
+    /// Each file's path inside its dropped folder (`etc/ssh/sshd_config`), in the order of
+    /// `files`; empty for loose files. A folder holding a guest filesystem tree is read as
+    /// that filesystem.
+    #[serde(default)]
+    pub paths: Vec<String>,
     /// Custom extraction profile (JSON), or the built-in one.
     pub extraction_profile: Option<String>,
 }

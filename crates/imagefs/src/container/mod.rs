@@ -133,10 +133,17 @@ impl std::fmt::Debug for Disk {
     }
 }
 
+/// Finds a file that was not supplied by its base name (no directory part), or `None`.
+pub type SiblingLookup = Rc<dyn Fn(&str) -> Option<Source>>;
+
 /// The files supplied together for one machine, looked up by name.
 #[derive(Clone, Default)]
 pub struct FileSet {
     files: Vec<Source>,
+    /// Where a name missing from `files` is looked for (the CLI: the named file's directory).
+    siblings: Option<SiblingLookup>,
+    /// Files the lookup found, so each is opened once.
+    found: Rc<std::cell::RefCell<Vec<Source>>>,
 }
 
 impl std::fmt::Debug for FileSet {
@@ -145,10 +152,20 @@ impl std::fmt::Debug for FileSet {
     }
 }
 
+/// Most files a [`SiblingLookup`] may add to one set (a twoGbMaxExtentSparse disk of 2 TiB
+/// has 1024 extents).
+pub const MAX_SIBLINGS: usize = 4096;
+
 impl FileSet {
     /// A set of files.
     pub fn new(files: Vec<Source>) -> Self {
-        Self { files }
+        Self { files, siblings: None, found: Rc::default() }
+    }
+
+    /// A set of files that asks `siblings` for a name none of them has. `siblings` gets a
+    /// base name only: never a directory part taken from a header.
+    pub fn with_siblings(files: Vec<Source>, siblings: SiblingLookup) -> Self {
+        Self { files, siblings: Some(siblings), found: Rc::default() }
     }
 
     /// All files.
@@ -157,9 +174,27 @@ impl FileSet {
     }
 
     /// The file whose base name equals `name` (case-insensitively; any directory part of
-    /// `name` is ignored, as descriptors may hold paths from another machine).
+    /// `name` is ignored, as descriptors may hold paths from another machine), among the
+    /// supplied files, then through the sibling lookup.
     pub fn find(&self, name: &str) -> Option<Source> {
-        self.files.iter().find(|f| Self::same_file(name, f.name())).map(Rc::clone)
+        if let Some(f) = self.files.iter().find(|f| Self::same_file(name, f.name())) {
+            return Some(Rc::clone(f));
+        }
+        let lookup = self.siblings.as_ref()?;
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        if base.is_empty() || base == "." || base == ".." {
+            return None;
+        }
+        let mut found = self.found.borrow_mut();
+        if let Some(f) = found.iter().find(|f| Self::same_file(base, f.name())) {
+            return Some(Rc::clone(f));
+        }
+        if found.len() >= MAX_SIBLINGS {
+            return None;
+        }
+        let source = lookup(base)?;
+        found.push(Rc::clone(&source));
+        Some(source)
     }
 
     /// Whether `reference` (a name as written in a descriptor, possibly with a directory

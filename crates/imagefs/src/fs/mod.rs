@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Filesystems behind one trait: FAT12/16/32, NTFS and ext2/3/4.
+//! Filesystems behind one trait: FAT12/16/32, NTFS and ext2/3/4 on volumes, and directory
+//! trees that are not images (a host directory, or a list of named files).
 
+#[cfg(unix)]
+mod dir;
 mod ext;
 mod fat;
 mod ntfs;
+mod tree;
+
+#[cfg(unix)]
+pub use dir::{DirFs, MAX_DIR_ENTRIES};
+pub use tree::{TreeFs, MAX_TREE_DEPTH};
 
 use crate::{Error, ReadAt, Result, Source};
 
@@ -16,6 +24,9 @@ pub enum FsKind {
     Ntfs,
     /// ext2, ext3 or ext4.
     Ext,
+    /// A directory tree that is not an image: an extracted or mounted filesystem, a
+    /// dropped folder, loose hive files.
+    Tree,
 }
 
 impl FsKind {
@@ -25,6 +36,7 @@ impl FsKind {
             Self::Fat => "FAT",
             Self::Ntfs => "NTFS",
             Self::Ext => "ext",
+            Self::Tree => "directory",
         }
     }
 }

@@ -16,9 +16,14 @@ mod hosts;
 mod ini;
 mod interfaces;
 mod keyvalue;
+mod limits;
 pub mod localtime;
+mod logrotate;
+mod modprobe;
 pub mod netplan;
+mod pam;
 mod resolv;
+pub mod sniff;
 mod sshd;
 mod sudoers;
 mod systemd;
@@ -32,7 +37,11 @@ pub use hosts::{parse_hosts, parse_hosts_lines};
 pub use ini::{parse_ini, parse_ini_lines};
 pub use interfaces::parse_interfaces;
 pub use keyvalue::{parse_key_value, parse_key_value_lines, Separator};
+pub use limits::{parse_access_conf, parse_access_conf_lines, parse_limits, parse_limits_lines};
+pub use logrotate::{parse_logrotate, parse_logrotate_lines};
+pub use modprobe::{parse_modprobe, parse_modprobe_lines};
 pub use netplan::parse_netplan;
+pub use pam::{parse_pam, parse_pam_lines};
 pub use resolv::{parse_nsswitch, parse_nsswitch_lines, parse_resolv_conf, parse_resolv_conf_lines};
 pub use sshd::{parse_sshd_config, parse_sshd_config_lines};
 pub use sudoers::{parse_sudoers, parse_sudoers_lines};
@@ -63,6 +72,12 @@ pub fn run_every_parser(text: &str) -> usize {
         + parse_systemd_unit(text).len()
         + parse_netplan(text).len()
         + parse_interfaces(text).len()
+        + parse_pam(text).len()
+        + parse_modprobe(text).len()
+        + parse_limits(text).len()
+        + parse_access_conf(text).len()
+        + parse_logrotate(text).len()
+        + usize::from(sniff::sniff_syntax(text) == sniff::Syntax::Text)
 }
 
 /// Lines parsed at most per file: a multi-megabyte "config" is not one.

@@ -11,7 +11,7 @@
 //! | `Windows/System32/config/SOFTWARE` | `HKLM\SOFTWARE\` |
 //! | `Windows/System32/config/DEFAULT` | `HKU\.DEFAULT\` |
 //! | `Windows/System32/config/SAM` | `HKLM\SAM\` (account names and flags only, see below) |
-//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`) |
+//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`), or `HKU\<profile:name>\` for a profile folder `ProfileList` does not name |
 //!
 //! SAM: only `SAM\Domains\Account\Users\Names\<account>` is read, giving one setting per
 //! account (`name` = account, `<user:RID>` for RIDs ≥ 1000) whose value is the account's
@@ -41,6 +41,8 @@ pub const MAX_HIVE_FILE: u64 = 512 * 1024 * 1024;
 pub const MAX_LOG_FILE: u64 = 256 * 1024 * 1024;
 /// Most user profiles read (each costs one NTUSER.DAT).
 pub const MAX_PROFILES: usize = 256;
+/// Folders under `Users` that are templates, not user profiles (Windows creates them).
+const TEMPLATE_PROFILES: &[&str] = &["Default", "Default User", "Public", "All Users"];
 /// Directory of the machine hives.
 const CONFIG_DIR: &str = "/Windows/System32/config";
 
@@ -553,6 +555,20 @@ pub(crate) fn extract_registry_into(
         extract_sam(h, found);
     }
     if wants(HiveKind::Ntuser) {
+        // Profiles that SOFTWARE's ProfileList does not name (loose hives, a copied
+        // profile): `Users/<name>/NTUSER.DAT`, keyed by the profile folder's name. The
+        // template profiles every Windows has (`Default`, …) are not users.
+        if let Ok(users) = fs.read_dir("/Users") {
+            let template = |n: &str| TEMPLATE_PROFILES.iter().any(|t| n.eq_ignore_ascii_case(t));
+            for user in users.iter().filter(|e| e.is_dir && !template(&e.name)).take(MAX_PROFILES) {
+                let dir = format!("Users/{}", user.name);
+                if !profile_dirs.iter().any(|(_, d)| d.eq_ignore_ascii_case(&dir))
+                    && fs.metadata(&format!("/{dir}/NTUSER.DAT")).is_ok_and(|m| !m.is_dir)
+                {
+                    profile_dirs.push((format!("<profile:{}>", user.name.to_lowercase()), dir));
+                }
+            }
+        }
         for (token, dir) in &profile_dirs {
             if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings) {
                 extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, found, warnings);
