@@ -69,7 +69,9 @@ fn as_tree(paths: &[String], files: &[Source]) -> Option<imagefs::Machine> {
     let named = paths
         .iter()
         .zip(files)
-        .map(|(p, f)| (p.clone(), Rc::new(BlockCache::new(Rc::clone(f), Rc::clone(&stats), DEFAULT_CACHE_BLOCKS)) as Source))
+        .map(|(p, f)| {
+            (p.clone(), Rc::new(BlockCache::new(Rc::clone(f), Rc::clone(&stats), DEFAULT_CACHE_BLOCKS)) as Source)
+        })
         .collect();
     let tree = TreeFs::new("dropped folder", named);
     imagefs::os::detect_os(&tree)?;

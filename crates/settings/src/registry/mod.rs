@@ -11,7 +11,7 @@
 //! | `Windows/System32/config/SOFTWARE` | `HKLM\SOFTWARE\` |
 //! | `Windows/System32/config/DEFAULT` | `HKU\.DEFAULT\` |
 //! | `Windows/System32/config/SAM` | `HKLM\SAM\` (account names and flags only, see below) |
-//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`), or `HKU\<profile:name>\` for a profile folder `ProfileList` does not name |
+//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`), or `HKU\<user:unlisted-N>\` (N by folder name) for a profile folder `ProfileList` does not name |
 //!
 //! SAM: only `SAM\Domains\Account\Users\Names\<account>` is read, giving one setting per
 //! account (`name` = account, `<user:RID>` for RIDs ≥ 1000) whose value is the account's
@@ -560,13 +560,26 @@ pub(crate) fn extract_registry_into(
         // template profiles every Windows has (`Default`, …) are not users.
         if let Ok(users) = fs.read_dir("/Users") {
             let template = |n: &str| TEMPLATE_PROFILES.iter().any(|t| n.eq_ignore_ascii_case(t));
-            for user in users.iter().filter(|e| e.is_dir && !template(&e.name)).take(MAX_PROFILES) {
-                let dir = format!("Users/{}", user.name);
-                if !profile_dirs.iter().any(|(_, d)| d.eq_ignore_ascii_case(&dir))
-                    && fs.metadata(&format!("/{dir}/NTUSER.DAT")).is_ok_and(|m| !m.is_dir)
-                {
-                    profile_dirs.push((format!("<profile:{}>", user.name.to_lowercase()), dir));
+            let mut unlisted: Vec<&str> = users
+                .iter()
+                .filter(|e| e.is_dir && !template(&e.name))
+                .take(MAX_PROFILES)
+                .map(|e| e.name.as_str())
+                .filter(|name| {
+                    let dir = format!("Users/{name}");
+                    !profile_dirs.iter().any(|(_, d)| d.eq_ignore_ascii_case(&dir))
+                        && fs.metadata(&format!("/{dir}/NTUSER.DAT")).is_ok_and(|m| !m.is_dir)
+                })
+                .collect();
+            unlisted.sort_unstable();
+            // Keyed by position, never by the folder's name: that is a person's account
+            // name (rule R5 turns it into `<user>` in the hive's values too).
+            for (i, name) in unlisted.into_iter().enumerate() {
+                let lower = name.to_lowercase();
+                if !ctx.users.iter().any(|u| u.name == lower) {
+                    ctx.users.push(UserProfile { sid: String::new(), name: lower, binary_sid: Vec::new() });
                 }
+                profile_dirs.push((format!("<user:unlisted-{}>", i + 1), format!("Users/{name}")));
             }
         }
         for (token, dir) in &profile_dirs {
