@@ -28,8 +28,11 @@ pub(crate) fn open(path: &Path) -> Result<Machine> {
     open_machine(files).with_context(|| format!("{}: cannot open machine", path.display()))
 }
 
-/// Opens and scans the machine at `path`.
+/// Opens and scans the machine at `path`; its warnings go to stderr (see
+/// [`crate::warnings::report`]).
 pub(crate) fn scan(path: &Path, profile: &ExtractionProfile) -> Result<MachineScan> {
     let machine = open(path)?;
-    Ok(scan_machine(&machine, profile))
+    let scan = scan_machine(&machine, profile);
+    crate::warnings::report(path, &scan.warnings);
+    Ok(scan)
 }

@@ -56,6 +56,9 @@ pub fn is_config_file(name: &str) -> bool {
 /// When no file is a readable disk image; per-partition failures become warnings.
 pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
     let stats = Rc::new(ReadStats::default());
+    for f in &files {
+        stats.add_input(f.size());
+    }
     let cached: Vec<Source> = files
         .into_iter()
         .map(|f| Rc::new(BlockCache::new(f, Rc::clone(&stats), DEFAULT_CACHE_BLOCKS)) as Source)

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Extraction: apply an [`ExtractionProfile`] to an opened machine.
 
-use imagefs::{Error as FsError, FileSystem, Machine};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use imagefs::{DirEntry, Error as FsError, FileSystem, Machine};
+
+use crate::budget::Budget;
 
 use crate::canon::config_value;
 use crate::model::{Found, Offset, Origin, Provenance, Source};
@@ -18,6 +23,8 @@ use crate::{Kind, Setting, SettingKey};
 pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
 /// Log files larger than this are not counted.
 pub const MAX_LOG_FILE: u64 = 64 * 1024 * 1024;
+/// Files one `*` pattern expands to at most: real configuration directories hold tens.
+pub const MAX_GLOB_MATCHES: usize = 1024;
 
 /// The settings of one machine, and what it cost to get them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -64,39 +71,69 @@ impl MachineScan {
     }
 }
 
-/// Extracts the settings `profile` names from every volume of `machine`.
+/// Extracts the settings `profile` names from every volume of `machine`, within the
+/// machine's [`Budget`] (a multiple of its input size, see [`crate::budget`]).
 ///
 /// A file or directory the profile names but the machine lacks is simply absent; other
-/// read errors become warnings. The first volume that has a setting wins.
+/// read errors, and parts skipped for the budget, become warnings. The first volume that
+/// has a setting wins.
 pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineScan {
+    scan_machine_within(machine, profile, &Budget::for_input(machine.stats.input_bytes()))
+}
+
+/// [`scan_machine`] with a given budget.
+pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budget: &Budget) -> MachineScan {
     let mut found = Found::default();
     let mut warnings: Vec<String> = machine.warnings.iter().map(ToString::to_string).collect();
     for (index, volume) in machine.volumes.iter().enumerate() {
         found.volume = u32::try_from(index).ok();
         let fs = &*volume.fs;
+        let mut listings = Listings::default();
         for rule in &profile.files {
-            for path in expand(fs, &rule.path, Entries::Files, &mut warnings) {
-                match extract_file(fs, &path, rule.format) {
+            for path in expand(fs, &mut listings, &rule.path, Entries::Files, &mut warnings) {
+                let file = format!("{}:{path}", fs.volume());
+                let pairs = charge_file(fs, &file, &path, rule.format, budget)
+                    .and_then(|()| extract_file(fs, &path, rule.format).map_err(Skip::Fs))
+                    .and_then(|pairs| {
+                        budget.charge_settings(&file, pairs.iter().map(|(s, _)| s)).map_err(Skip::Budget)?;
+                        Ok(pairs)
+                    });
+                match pairs {
                     Ok(pairs) => {
                         let source = found.source(&path, None);
                         for (setting, offset) in pairs {
                             found.push(source, offset, setting);
                         }
                     }
-                    Err(FsError::NotFound { .. }) => {}
-                    Err(e) => warnings.push(e.to_string()),
+                    Err(Skip::Fs(FsError::NotFound { .. })) => {}
+                    Err(Skip::Budget(e)) => budget.warn(&e, &mut warnings),
+                    Err(Skip::Fs(e)) => warnings.push(e.to_string()),
                 }
             }
         }
-        let dirs: Vec<String> =
-            profile.directories.iter().flat_map(|d| expand(fs, d, Entries::Dirs, &mut warnings)).collect();
+        let dirs: Vec<String> = profile
+            .directories
+            .iter()
+            .flat_map(|d| expand(fs, &mut listings, d, Entries::Dirs, &mut warnings))
+            .collect();
         for dir in dirs {
-            match fs.read_dir(&dir) {
+            match listings.get(fs, &dir) {
                 Ok(entries) => {
+                    let settings: Vec<Setting> = entries
+                        .iter()
+                        .map(|e| Setting {
+                            kind: Kind::Directory,
+                            path: dir.clone(),
+                            name: e.name.clone(),
+                            value: "present".into(),
+                        })
+                        .collect();
+                    if let Err(e) = budget.charge_settings(&format!("{}:{dir}", fs.volume()), &settings) {
+                        budget.warn(&e, &mut warnings);
+                        continue;
+                    }
                     let source = found.source(&dir, None);
-                    for e in entries {
-                        let setting =
-                            Setting { kind: Kind::Directory, path: dir.clone(), name: e.name, value: "present".into() };
+                    for setting in settings {
                         // A listing has no offset: the entry's presence is a fact of the directory.
                         found.push(source, Offset::Unknown, setting);
                     }
@@ -112,7 +149,8 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
             continue;
         }
         found.volume = u32::try_from(index).ok();
-        let ctx = crate::registry::extract_registry_into(&*volume.fs, &profile.registry, &mut found, &mut warnings);
+        let ctx =
+            crate::registry::extract_registry_into(&*volume.fs, &profile.registry, &mut found, &mut warnings, budget);
         // The computer name names the machine in its other files too (rule I7).
         for h in &ctx.hostnames {
             identity.add_hostname(h);
@@ -120,7 +158,17 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
     }
     found.volume = None;
     for file in &machine.config_files {
+        // The parser reads at most MAX_VM_CONFIG bytes of it.
+        let size = file.size().min(crate::vmconfig::MAX_VM_CONFIG);
+        if let Err(e) = budget.charge(file.name(), "VM configuration file", 0, size) {
+            budget.warn(&e, &mut warnings);
+            continue;
+        }
         let found_here = crate::vmconfig::extract_source(&**file, &mut warnings);
+        if let Err(e) = budget.charge_settings(file.name(), found_here.iter().map(|(s, _)| s)) {
+            budget.warn(&e, &mut warnings);
+            continue;
+        }
         if !found_here.is_empty() {
             let source = found.source(file.name(), None);
             for (setting, offset) in found_here {
@@ -137,6 +185,7 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         // field sits (and `virtual_size` of VHDX/VMDK comes from metadata/descriptor, not one field).
         found.push(source, Offset::Unknown, setting);
     }
+    warnings.extend(budget.summary());
     // After every extractor, so host names in any file are tokens (rules I1–I7).
     crate::identity::anonymize(&identity, &mut found.settings);
     let (settings, origins) = sort_dedup(found.settings, found.origins);
@@ -162,6 +211,42 @@ fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Ve
     pairs.into_iter().unzip()
 }
 
+/// Why a file's settings were not taken.
+#[derive(Debug, thiserror::Error)]
+enum Skip {
+    /// The filesystem could not read it.
+    #[error(transparent)]
+    Fs(FsError),
+    /// Reading or keeping it would exceed the machine's budget.
+    #[error(transparent)]
+    Budget(crate::budget::OverBudget),
+}
+
+/// Charges the bytes [`extract_file`] will read of `path` (its size, up to the format's
+/// limit) before they are read: a sparse 64 MiB file in a 300 KB image is refused unread.
+fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, budget: &Budget) -> Result<(), Skip> {
+    let limit = match format {
+        FileFormat::LineCount => MAX_LOG_FILE,
+        FileFormat::Localtime => crate::parse::localtime::MAX_TZIF_FILE,
+        _ => MAX_CONFIG_FILE,
+    };
+    let size = fs.metadata(path).map_err(Skip::Fs)?.size;
+    budget.charge(file, "file", 0, size.min(limit)).map_err(Skip::Budget)
+}
+
+/// Directory listings of one volume, each read once per scan: patterns and directory rules
+/// that name the same directory share its listing.
+#[derive(Default)]
+struct Listings {
+    cache: HashMap<String, Result<Rc<Vec<DirEntry>>, FsError>>,
+}
+
+impl Listings {
+    fn get(&mut self, fs: &dyn FileSystem, dir: &str) -> Result<Rc<Vec<DirEntry>>, FsError> {
+        self.cache.entry(dir.to_owned()).or_insert_with(|| fs.read_dir(dir).map(Rc::new)).clone()
+    }
+}
+
 /// What a `*` pattern's last component matches.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entries {
@@ -171,18 +256,35 @@ enum Entries {
     Dirs,
 }
 
-/// Expands a pattern whose last component has a `*` against one directory listing; a plain
-/// path is returned as is.
-fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
+/// Expands a pattern whose last component has a `*` against one directory listing, to at
+/// most [`MAX_GLOB_MATCHES`] paths; a plain path is returned as is.
+fn expand(
+    fs: &dyn FileSystem,
+    listings: &mut Listings,
+    pattern: &str,
+    want: Entries,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
     let Some((dir, last)) = pattern.rsplit_once('/') else { return vec![] };
     let Some((prefix, suffix)) = last.split_once('*') else { return vec![pattern.to_owned()] };
     let dir = if dir.is_empty() { "/" } else { dir };
-    match fs.read_dir(dir) {
-        Ok(entries) => entries
-            .into_iter()
-            .filter(|e| e.is_dir == (want == Entries::Dirs) && matches_glob(&e.name, prefix, suffix))
-            .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name))
-            .collect(),
+    match listings.get(fs, dir) {
+        Ok(entries) => {
+            let mut matches = entries
+                .iter()
+                .filter(|e| e.is_dir == (want == Entries::Dirs) && matches_glob(&e.name, prefix, suffix))
+                .map(|e| format!("{}/{}", dir.trim_end_matches('/'), e.name));
+            let kept: Vec<String> = matches.by_ref().take(MAX_GLOB_MATCHES).collect();
+            let more = matches.count();
+            if more > 0 {
+                warnings.push(format!(
+                    "{}:{dir}: directory listing at offset 0x0: {pattern} matches {} entries; the first {MAX_GLOB_MATCHES} were read",
+                    fs.volume(),
+                    MAX_GLOB_MATCHES + more
+                ));
+            }
+            kept
+        }
         Err(FsError::NotFound { .. }) => vec![],
         Err(e) => {
             warnings.push(e.to_string());

@@ -416,11 +416,18 @@ pub(crate) struct ClusterIterator<T: ReadWriteSeek> {
     fat_type: FatType,
     cluster: Option<u32>,
     err: bool,
+    // vmsift: Brent's cycle detection. A chain that comes back to a cluster it passed is
+    // corrupt and would otherwise be followed forever: `saved` is a cluster of the chain,
+    // replaced after `power` steps (doubling), so a loop is met within about twice its
+    // length plus its distance from the start, in constant memory.
+    saved: u32,
+    power: u32,
+    steps: u32,
 }
 
 impl<T: ReadWriteSeek> ClusterIterator<T> {
     pub(crate) fn new(fat: T, fat_type: FatType, cluster: u32) -> Self {
-        ClusterIterator { fat, fat_type, cluster: Some(cluster), err: false }
+        ClusterIterator { fat, fat_type, cluster: Some(cluster), err: false, saved: cluster, power: 1, steps: 0 }
     }
 
     pub(crate) fn truncate(&mut self) -> io::Result<u32> {
@@ -462,6 +469,21 @@ impl<T: ReadWriteSeek> Iterator for ClusterIterator<T> {
                     self.err = true;
                     return Some(Err(err));
                 },
+            }
+        }
+        if let Some(next_cluster) = self.cluster {
+            if next_cluster == self.saved {
+                self.err = true;
+                return Some(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "cluster chain loops (comes back to a cluster it passed)",
+                )));
+            }
+            self.steps += 1;
+            if self.steps == self.power {
+                self.saved = next_cluster;
+                self.power = self.power.saturating_mul(2);
+                self.steps = 0;
             }
         }
         self.cluster.map(Ok)
@@ -561,4 +583,5 @@ mod tests {
         ];
         test_fat(FatType::Fat32, io::Cursor::new(fat));
     }
+
 }

@@ -27,6 +27,7 @@ pub mod walk;
 use imagefs::{Error, FileSystem};
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{Budget, BUDGET_CEILING};
 use crate::canon::{sid_to_binary, RegistryContext, UserProfile};
 use crate::model::{Found, Offset, Origin, Source};
 use crate::{Kind, Setting};
@@ -291,8 +292,36 @@ fn profile_dir(path: &str) -> String {
     rest.split('\\').filter(|c| !c.is_empty()).collect::<Vec<_>>().join("/")
 }
 
-/// Reads a hive and the `.LOG`, `.LOG1`, `.LOG2` files next to it.
-fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Option<LoadedHive> {
+/// Charges the bytes `read_file(path, limit)` will read (the file's size, up to `limit`)
+/// before they are read. `None` (with a warning unless the file is absent) when refused.
+fn charge_read(
+    fs: &dyn FileSystem,
+    path: &str,
+    structure: &'static str,
+    limit: u64,
+    budget: &Budget,
+    warnings: &mut Vec<String>,
+) -> Option<()> {
+    let size = match fs.metadata(path) {
+        Ok(m) => m.size,
+        Err(Error::NotFound { .. }) => return None,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return None;
+        }
+    };
+    match budget.charge(&format!("{}:{path}", fs.volume()), structure, 0, size.min(limit)) {
+        Ok(()) => Some(()),
+        Err(e) => {
+            budget.warn(&e, warnings);
+            None
+        }
+    }
+}
+
+/// Reads a hive and the `.LOG`, `.LOG1`, `.LOG2` files next to it, each charged to `budget`.
+fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>, budget: &Budget) -> Option<LoadedHive> {
+    charge_read(fs, path, "hive", MAX_HIVE_FILE, budget, warnings)?;
     let bytes = match fs.read_file(path, MAX_HIVE_FILE) {
         Ok(b) => b,
         Err(Error::NotFound { .. }) => return None,
@@ -317,6 +346,9 @@ fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Opt
             Ok(entries) => {
                 for e in entries.iter().filter(|e| !e.is_dir && wanted.contains(&e.name.to_lowercase())) {
                     let log_path = format!("{dir}/{}", e.name);
+                    if charge_read(fs, &log_path, "transaction log", MAX_LOG_FILE, budget, warnings).is_none() {
+                        continue;
+                    }
                     match fs.read_file(&log_path, MAX_LOG_FILE) {
                         Ok(b) => log_bytes.push((log_path, b)),
                         Err(err) => warnings.push(err.to_string()),
@@ -328,8 +360,17 @@ fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Opt
     }
     let logs: Vec<log::LogFile<'_>> =
         log_bytes.iter().map(|(n, b)| log::LogFile { name: n.as_str(), bytes: b.as_slice() }).collect();
+    let read_len = bytes.len();
     match load_hive(path, bytes, &logs, warnings) {
-        Ok(h) => Some(h),
+        Ok(h) => {
+            // The replay may grow the hive (by at most what its logs hold).
+            let grown = h.bytes.len().saturating_sub(read_len) as u64;
+            if let Err(e) = budget.charge(&format!("{}:{path}", fs.volume()), "replayed hive", 0, grown) {
+                budget.warn(&e, warnings);
+                return None;
+            }
+            Some(h)
+        }
         Err(e) => {
             warnings.push(e.to_string());
             None
@@ -467,7 +508,7 @@ fn extract_sam(loaded: &LoadedHive, out: &mut Found) {
 pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Setting>, Vec<String>) {
     let mut found = Found::default();
     let mut warnings = Vec::new();
-    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    extract_registry_into(fs, rules, &mut found, &mut warnings, &Budget::with_limit(BUDGET_CEILING));
     (found.settings, warnings)
 }
 
@@ -479,7 +520,7 @@ pub fn extract_registry_with_origins(
 ) -> (Vec<(Setting, Origin)>, Vec<Source>, Vec<String>) {
     let mut found = Found::default();
     let mut warnings = Vec::new();
-    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    extract_registry_into(fs, rules, &mut found, &mut warnings, &Budget::with_limit(BUDGET_CEILING));
     (found.settings.into_iter().zip(found.origins).collect(), found.sources, warnings)
 }
 
@@ -491,19 +532,20 @@ pub(crate) fn extract_registry_into(
     rules: &[RegistryRule],
     found: &mut Found,
     warnings: &mut Vec<String>,
+    budget: &Budget,
 ) -> RegistryContext {
     let mut ctx = RegistryContext::default();
     if rules.is_empty() {
         return ctx;
     }
     let wants = |k: HiveKind| rules.iter().any(|r| r.hive == k);
-    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), warnings);
+    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), warnings, budget);
     if let Some(h) = &system {
         if let Ok(hive) = h.hive() {
             system_context(&hive, &mut ctx, warnings);
         }
     }
-    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings);
+    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings, budget);
     let mut profile_dirs = Vec::new();
     if let Some(h) = &software {
         if let Ok(hive) = h.hive() {
@@ -514,29 +556,56 @@ pub(crate) fn extract_registry_into(
         }
     }
     if let Some(h) = &system {
-        extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, found, warnings);
+        within_budget(found, warnings, budget, &h.name, |found, warnings| {
+            extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, found, warnings);
+        });
     }
     if let Some(h) = &software {
-        extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, found, warnings);
+        within_budget(found, warnings, budget, &h.name, |found, warnings| {
+            extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, found, warnings);
+        });
     }
     if wants(HiveKind::Default) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), warnings) {
-            extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), warnings, budget) {
+            within_budget(found, warnings, budget, &h.name, |found, warnings| {
+                extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
+            });
         }
     }
     if wants(HiveKind::Sam) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings) {
-            extract_sam(&h, found);
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings, budget) {
+            within_budget(found, warnings, budget, &h.name, |found, _| extract_sam(&h, found));
         }
     }
     if wants(HiveKind::Ntuser) {
         for (token, dir) in &profile_dirs {
-            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings) {
-                extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, found, warnings);
+            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings, budget) {
+                within_budget(found, warnings, budget, &h.name, |found, warnings| {
+                    let prefix = format!("HKU\\{token}");
+                    extract_hive(&h, HiveKind::Ntuser, &prefix, rules, &ctx, found, warnings);
+                });
             }
         }
     }
     ctx
+}
+
+/// Runs `extract` and keeps the settings it added only if the budget can hold them;
+/// otherwise they are dropped with a warning naming `hive`.
+fn within_budget(
+    found: &mut Found,
+    warnings: &mut Vec<String>,
+    budget: &Budget,
+    hive: &str,
+    extract: impl FnOnce(&mut Found, &mut Vec<String>),
+) {
+    let before = found.settings.len();
+    extract(found, warnings);
+    if let Err(e) = budget.charge_settings(hive, found.settings.get(before..).unwrap_or(&[])) {
+        found.settings.truncate(before);
+        found.origins.truncate(before);
+        budget.warn(&e, warnings);
+    }
 }
 
 fn sid_token_for(sid: &str) -> String {
