@@ -155,6 +155,9 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         for h in &ctx.hostnames {
             identity.add_hostname(h);
         }
+        for n in &ctx.full_names {
+            identity.add_full_name(n);
+        }
     }
     found.volume = None;
     for file in &machine.config_files {

@@ -54,6 +54,21 @@ pub fn identity_from_texts(hostname: Option<&str>, hosts: Option<&str>, machine_
     ctx
 }
 
+/// Lowest and highest UID of a person's account (Debian's and Red Hat's `UID_MIN`; 65534
+/// is `nobody`): system accounts' GECOS fields name programs ("Mailing List Manager").
+const PERSON_UIDS: std::ops::RangeInclusive<u32> = 1000..=65533;
+
+/// The GECOS full names (first comma-separated field) of people's accounts in a passwd
+/// file (rule I8).
+pub fn full_names_from_passwd(passwd: &str) -> impl Iterator<Item = &str> {
+    passwd.lines().take(MAX_HOSTS_LINES).filter_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        let [_, _, uid, _, gecos, ..] = fields.as_slice() else { return None };
+        let uid: u32 = uid.trim().parse().ok()?;
+        PERSON_UIDS.contains(&uid).then(|| gecos.split(',').next().unwrap_or("").trim()).filter(|n| !n.is_empty())
+    })
+}
+
 /// Reads a small identity file; missing or unreadable files are `None` (an unreadable
 /// one is already reported by the extraction of the same file).
 fn read_small(fs: &dyn FileSystem, path: &str) -> Option<String> {
@@ -75,6 +90,11 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
             ["/etc/machine-id", "/var/lib/dbus/machine-id"].iter().filter_map(|p| read_small(fs, p)).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let found = identity_from_texts(hostname.as_deref(), hosts.as_deref(), &ids);
+        if let Some(passwd) = read_small(fs, "/etc/passwd") {
+            for name in full_names_from_passwd(&passwd) {
+                ctx.add_full_name(name);
+            }
+        }
         for h in found.hostnames {
             if ctx.hostnames.len() < MAX_HOSTNAMES && !ctx.hostnames.contains(&h) {
                 ctx.hostnames.push(h);

@@ -280,6 +280,20 @@ fn profiles(hive: &Hive<'_>) -> Vec<(UserProfile, String)> {
     out
 }
 
+/// People's full names SOFTWARE holds (rule R15): the last user's display name on the
+/// logon screen and the registered owner.
+fn person_names(hive: &Hive<'_>, ctx: &mut RegistryContext) {
+    let Ok(root) = hive.root() else { return };
+    for (key, value) in [
+        ("Microsoft\\Windows\\CurrentVersion\\Authentication\\LogonUI", "LastLoggedOnDisplayName"),
+        ("Microsoft\\Windows NT\\CurrentVersion", "RegisteredOwner"),
+    ] {
+        if let Some((_, name)) = hive.find_path(&root, key).and_then(|k| string_value(hive, &k, value)) {
+            ctx.add_full_name(&name);
+        }
+    }
+}
+
 /// `C:\Users\alice` or `%SystemDrive%\Users\alice` → `Users/alice`.
 fn profile_dir(path: &str) -> String {
     let rest = if let Some((_, r)) = path.split_once(":\\") {
@@ -428,15 +442,16 @@ fn extract_hive(
                 Ok(d) => (format_value(v.kind, d), d),
                 Err(_) => (UNREADABLE.into(), &[]),
             };
+            // A person's name is a token whatever it is (rule R15), even one not collected.
+            let value = if crate::canon::is_person_name_value(path, v.name) && !text.trim().is_empty() {
+                "<fullname>".to_owned()
+            } else {
+                ctx.value_from(v.name, v.kind, data, text)
+            };
             out.push(
                 source,
                 Offset::Cell(v.offset),
-                Setting {
-                    kind: Kind::Registry,
-                    path: path.clone(),
-                    name: ctx.value_name(v.name),
-                    value: ctx.value_from(v.name, v.kind, data, text),
-                },
+                Setting { kind: Kind::Registry, path: path.clone(), name: ctx.value_name(v.name), value },
             );
         });
         if stats.error_count > 0 {
@@ -553,6 +568,7 @@ pub(crate) fn extract_registry_into(
                 profile_dirs.push((sid_token_for(&user.sid), dir));
                 ctx.users.push(user);
             }
+            person_names(&hive, &mut ctx);
         }
     }
     if let Some(h) = &system {
