@@ -46,6 +46,8 @@ Windows Registry Editor Version 5.00
 "Sync"="C:\\\\Users\\\\$user\\\\AppData\\\\Local\\\\sync.exe /user:$user /host:$host"
 "Mailer"="C:\\\\Program Files\\\\Mail\\\\mail.exe --account $mail --signature \\"$full\\""
 
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication]
+
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication\\LogonUI]
 "LastLoggedOnDisplayName"="$full"
 "LastLoggedOnUser"=".\\\\$user"

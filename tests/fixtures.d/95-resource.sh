@@ -7,3 +7,21 @@
 # 200 times (f4), a FAT16 directory whose cluster chain points to itself (f5-loop), a FIFO (f6).
 # Sourced by tests/fixtures.sh with $out and $corpus set ($root may be reused by earlier parts).
 VMSIFT_CORPUS="$corpus" "$(dirname "${BASH_SOURCE[0]}")/../resource/resource-findings.sh" "$out/resource" >/dev/null
+# g1.qcow2, the sparse-file attack generalized: ext4 with a sparse 512 MiB file at every file
+# path the built-in extraction profile reads (a `*` becomes a name it matches) and at each
+# machine hive's path.
+g1="$work/resource-g1"; rm -rf "$g1"; mkdir -p "$g1"
+python3 - "$(dirname "${BASH_SOURCE[0]}")/../../crates/settings/src/default_profile.json" "$g1" <<'PY'
+import json, os, sys
+profile, root = json.load(open(sys.argv[1])), sys.argv[2]
+paths = [r["path"].replace("*", "huge") for r in profile["files"]]
+paths += ["/Windows/System32/config/" + h for h in ("SYSTEM", "SOFTWARE", "DEFAULT", "SAM")]
+for p in paths:
+    full = os.path.join(root, p.lstrip("/"))
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    if not os.path.exists(full):
+        with open(full, "wb") as f:
+            f.truncate(512 << 20)
+PY
+rm -f "$work/g1.raw"; mke2fs -q -t ext4 -d "$g1" "$work/g1.raw" 64M
+qemu-img convert -c -O qcow2 "$work/g1.raw" "$out/resource/g1.qcow2"; rm -rf "$g1" "$work/g1.raw"

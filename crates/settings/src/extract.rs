@@ -225,8 +225,8 @@ enum Skip {
     Budget(crate::budget::OverBudget),
 }
 
-/// Charges the bytes [`extract_file`] will read of `path` (its size, up to the format's
-/// limit) before they are read: a sparse 64 MiB file in a 300 KB image is refused unread.
+/// Charges the bytes [`extract_file`] will read of `path` (its size, when within the
+/// format's limit) before they are read: a sparse 64 MiB file in a 300 KB image is refused unread.
 fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, budget: &Budget) -> Result<(), Skip> {
     let limit = match format {
         FileFormat::LineCount => MAX_LOG_FILE,
@@ -234,7 +234,10 @@ fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, 
         _ => MAX_CONFIG_FILE,
     };
     let size = fs.metadata(path).map_err(Skip::Fs)?.size;
-    budget.charge(file, "file", 0, size.min(limit)).map_err(Skip::Budget)
+    if size > limit {
+        return Ok(()); // not read: the read refuses it (`Error::TooLarge`)
+    }
+    budget.charge(file, "file", 0, size).map_err(Skip::Budget)
 }
 
 /// Directory listings of one volume, each read once per scan: patterns and directory rules

@@ -126,7 +126,9 @@ pub fn load_hive(
     if base.is_dirty() {
         match log::replay(&mut bytes, name, logs) {
             Ok(r) => replayed = r.applied,
-            Err(e) => warnings.push(format!("hive {name} is dirty and its logs could not be replayed ({e})")),
+            Err(e) => warnings.push(format!(
+                "{name}: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed ({e})"
+            )),
         }
     }
     Ok(LoadedHive { name: name.to_owned(), bytes, replayed })
@@ -306,8 +308,8 @@ fn profile_dir(path: &str) -> String {
     rest.split('\\').filter(|c| !c.is_empty()).collect::<Vec<_>>().join("/")
 }
 
-/// Charges the bytes `read_file(path, limit)` will read (the file's size, up to `limit`)
-/// before they are read. `None` (with a warning unless the file is absent) when refused.
+/// Charges the bytes `read_file(path, limit)` will read (the file's size, when within
+/// `limit`) before they are read. `None` (with a warning unless the file is absent) when refused.
 fn charge_read(
     fs: &dyn FileSystem,
     path: &str,
@@ -324,7 +326,10 @@ fn charge_read(
             return None;
         }
     };
-    match budget.charge(&format!("{}:{path}", fs.volume()), structure, 0, size.min(limit)) {
+    if size > limit {
+        return Some(()); // not read: `read_file` refuses it with a warning
+    }
+    match budget.charge(&format!("{}:{path}", fs.volume()), structure, 0, size) {
         Ok(()) => Some(()),
         Err(e) => {
             budget.warn(&e, warnings);
