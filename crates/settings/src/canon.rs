@@ -160,6 +160,34 @@ fn full_name_needles<'n>(names: &'n [String], text: &str) -> Vec<(&'n str, &'sta
     names.iter().filter(|n| contains_ci(text, n)).map(|n| (n.as_str(), "<fullname>")).collect()
 }
 
+/// Endings that make `name@instance.ending` a file or unit name, not an e-mail address
+/// (`getty@tty1.service`, `openvpn@client.conf`).
+const NOT_EMAIL_ENDINGS: &[&str] = &[
+    "service",
+    "socket",
+    "target",
+    "timer",
+    "mount",
+    "automount",
+    "path",
+    "slice",
+    "scope",
+    "swap",
+    "device",
+    "conf",
+    "cfg",
+    "ini",
+    "log",
+    "json",
+    "xml",
+    "yaml",
+    "yml",
+    "txt",
+    "exe",
+    "dll",
+    "sys",
+];
+
 /// A byte of an e-mail address's local part.
 fn is_email_local_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"._%+-".contains(&b)
@@ -199,7 +227,8 @@ pub fn replace_emails(text: &str) -> std::borrow::Cow<'_, str> {
             && domain.contains('.')
             && !domain.starts_with('.')
             && tld.len() >= 2
-            && tld.bytes().all(|c| c.is_ascii_alphabetic());
+            && tld.bytes().all(|c| c.is_ascii_alphabetic())
+            && !NOT_EMAIL_ENDINGS.iter().any(|e| tld.eq_ignore_ascii_case(e));
         if valid {
             out.push_str(text.get(copied..start).unwrap_or(""));
             out.push_str("<email>");
@@ -926,7 +955,7 @@ mod tests {
     fn r16_email_addresses_become_tokens() {
         assert_eq!(replace_emails("mailto:ben.white@example.org, x"), "mailto:<email>, x");
         assert_eq!(replace_emails("a@b.co and c+d@mail.example.com."), "<email> and <email>.");
-        for kept in ["no mail", "user@host", "@example.org", "a@.org", "ver@1.2", "x@y.z"] {
+        for kept in ["no mail", "user@host", "@example.org", "a@.org", "ver@1.2", "x@y.z", "getty@tty1.service"] {
             assert_eq!(replace_emails(kept), kept);
         }
     }

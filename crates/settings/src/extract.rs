@@ -230,7 +230,12 @@ enum Skip {
 fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, budget: &Budget) -> Result<(), Skip> {
     let limit = match format {
         FileFormat::LineCount => MAX_LOG_FILE,
-        FileFormat::Localtime => crate::parse::localtime::MAX_TZIF_FILE,
+        // Often a symbolic link whose target is not in the image (only its name is read):
+        // charged at the most a zone file is read, without looking it up.
+        FileFormat::Localtime => {
+            let most = crate::parse::localtime::MAX_TZIF_FILE;
+            return budget.charge(file, "file", 0, most).map_err(Skip::Budget);
+        }
         _ => MAX_CONFIG_FILE,
     };
     let size = fs.metadata(path).map_err(Skip::Fs)?.size;
