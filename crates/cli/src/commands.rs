@@ -400,13 +400,15 @@ fn rank_command(
             (target_scan?, Vec::new(), saved?)
         }
     };
-    // Every scanned machine's warnings, target first, in the JSON output.
+    // The warnings of every scanned machine that has some, target first, in the JSON output
+    // (none: the same output as a ranking against a saved profile of the same peers).
     let peer_paths: &[PathBuf] = match peers {
         Peers::Machines(paths) => paths,
         Peers::Profile(_) => &[],
     };
     let warnings: Vec<crate::warnings::MachineWarnings<'_>> = std::iter::once((target, &target_scan))
         .chain(peer_paths.iter().map(PathBuf::as_path).zip(&peer_scans))
+        .filter(|(_, s)| !s.warnings.is_empty())
         .map(|(p, s)| crate::warnings::MachineWarnings { machine: p.display().to_string(), warnings: &s.warnings })
         .collect();
     let mut ranking = rank_with(&target_scan.settings, &peer_profile, options)

@@ -122,8 +122,12 @@ impl Budget {
 
 /// Memory one setting holds: the struct, its strings and its provenance entry.
 pub fn setting_bytes(setting: &Setting) -> u64 {
-    let fixed = std::mem::size_of::<Setting>() + std::mem::size_of::<crate::model::Origin>();
-    (fixed + setting.path.len() + setting.name.len() + setting.value.len()) as u64
+    setting_bytes_without_text() + (setting.path.len() + setting.name.len() + setting.value.len()) as u64
+}
+
+/// Memory one setting holds besides its strings.
+pub fn setting_bytes_without_text() -> u64 {
+    (std::mem::size_of::<Setting>() + std::mem::size_of::<crate::model::Origin>()) as u64
 }
 
 #[cfg(test)]

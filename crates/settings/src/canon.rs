@@ -50,6 +50,7 @@
 //! | I5 | in a value whose name's last component (after `/`, `.`, `:`) is a per-machine address key (`address`, `addresses`, `ipaddr`, `ipaddrN`, `ipv6addr`, `hwaddr`, `macaddress`, `hwaddress`, `ip`), each IPv4 → `<ipv4>` and IPv6 → `<ipv6>` word, a `/prefix` kept (as R8/R9; not loopback, `0.0.0.0`, `::` or `255.…` masks). Name servers, gateways and DNS are fleet configuration and stay | values | `IPADDR` `10.0.0.11` → `<ipv4>`; `address` `10.0.0.11/24` → `<ipv4>/24`; `nameserver` stays |
 //! | I7 | on Windows, the computer name and TCP/IP host names the registry extractor found (R6) are host names for I1 too, so they become `<hostname>` in `C:/Windows/*.ini`, logs and first lines as in the registry | paths, names, values | `/Windows/setup.ini` `computer=PEER-ALPHA` → `computer=<hostname>` |
 //! | I8 | people's names: the GECOS full name (first comma-separated field) of each account with a UID from 1000 to 65533 in `/etc/passwd`, when it has two words or more, and the names R15 collects → `<fullname>`, case-insensitive, whole words; e-mail addresses → `<email>` (as R16) | paths, names, values | `/etc/aliases` `ben.white@example.org` → `<email>` |
+//! | I9 | people's account names: the name of each account with a UID from 1000 to 65533 in `/etc/passwd` and the Windows profiles' user names (R5) → `<user>`, case-insensitive, whole words (not distribution defaults such as `debian`) | paths, names, values | `/etc/passwd` `ben/shell` → `<user>/shell` |
 //! | I6 | `/etc/hosts`: the addresses of a name that holds `<hostname>` after I1 → `<ipv4>`/`<ipv6>` unless loopback (`127.0.0.0/8`, `::1`): the machine's own address is per-machine; the list is sorted again after | values | `<hostname>` `10.0.0.11 127.0.1.1` → `127.0.1.1 <ipv4>` |
 /// Canonical form of a config-file value.
 pub fn config_value(raw: &str) -> String {
@@ -456,6 +457,12 @@ impl RegistryContext {
         self.text_rules_cow(text).into_owned()
     }
 
+    /// Rules R2, R3, R5, R6, R15 and R16 on free text (a warning naming a user's file),
+    /// keeping its case.
+    pub fn anonymize_text(&self, text: &str) -> String {
+        self.text_rules(text)
+    }
+
     fn text_rules_cow<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         // Most values hold none of the machine's names: each rule first checks, without
         // allocating, that one of its needles occurs at all (a necessary condition for a
@@ -474,7 +481,11 @@ impl RegistryContext {
         if has_sid(&out) {
             out = std::borrow::Cow::Owned(replace_sids(&out));
         }
-        // Full names before user names: `Ben White` of user `ben` is one name.
+        // E-mail addresses whole before the names in them; full names before user names
+        // (`Ben White` of user `ben` is one name).
+        if let std::borrow::Cow::Owned(o) = replace_emails(&out) {
+            out = std::borrow::Cow::Owned(o);
+        }
         let names = full_name_needles(&self.full_names, &out);
         if !names.is_empty() {
             out = std::borrow::Cow::Owned(replace_words(&out, &names));
@@ -487,9 +498,6 @@ impl RegistryContext {
             .collect();
         if !users.is_empty() {
             out = std::borrow::Cow::Owned(replace_words(&out, &users));
-        }
-        if let std::borrow::Cow::Owned(o) = replace_emails(&out) {
-            out = std::borrow::Cow::Owned(o);
         }
         let hosts: Vec<(&str, &str)> = self
             .hostnames
@@ -645,6 +653,8 @@ pub struct IdentityContext {
     pub machine_ids: Vec<String>,
     /// People's full names (rule I8), lower-case.
     pub full_names: Vec<String>,
+    /// People's account names (rule I9), lower-case.
+    pub users: Vec<String>,
 }
 
 impl IdentityContext {
@@ -675,13 +685,27 @@ impl IdentityContext {
         }
     }
 
+    /// Adds a person's account name (rule I9): lower-cased; one-letter names and names that
+    /// are distribution defaults (`debian`, `ubuntu`, …: configuration words elsewhere) are
+    /// ignored.
+    pub fn add_user(&mut self, name: &str) {
+        let name = name.trim().to_lowercase();
+        let usable =
+            name.chars().count() >= 2 && name.bytes().all(is_word_byte) && !GENERIC_HOSTNAMES.contains(&name.as_str());
+        if usable && self.users.len() < MAX_FULL_NAMES && !self.users.contains(&name) {
+            self.users.push(name);
+        }
+    }
+
     /// True when nothing identifies the machine.
     pub fn is_empty(&self) -> bool {
-        self.hostnames.is_empty() && self.machine_ids.is_empty() && self.full_names.is_empty()
+        self.hostnames.is_empty() && self.machine_ids.is_empty() && self.full_names.is_empty() && self.users.is_empty()
     }
 
     /// Rules I1–I3 on a path, name or value of a setting at `path`.
     pub fn text(&self, path: &str, text: &str) -> String {
+        // E-mail addresses whole before the names in them.
+        let text = &*replace_emails(text);
         let identity_file = IDENTITY_FILES.contains(&path);
         let mut needles: Vec<(&str, &str)> = self
             .hostnames
@@ -691,11 +715,11 @@ impl IdentityContext {
             .collect();
         needles.extend(self.machine_ids.iter().map(|m| (m.as_str(), "<machine-id>")));
         needles.extend(full_name_needles(&self.full_names, text));
-        let replaced = if needles.is_empty() { text.to_owned() } else { replace_words(text, &needles) };
-        match replace_emails(&replaced) {
-            std::borrow::Cow::Owned(o) => o,
-            std::borrow::Cow::Borrowed(_) => replaced,
+        needles.extend(self.users.iter().map(|u| (u.as_str(), "<user>")));
+        if needles.is_empty() {
+            return text.to_owned();
         }
+        replace_words(text, &needles)
     }
 
     /// Canonical value (rules I1–I6) of the setting `name` at `path`; `name` is the
@@ -977,12 +1001,16 @@ mod tests {
     #[test]
     fn i8_full_names_and_emails_in_config_files() {
         let mut c = ident();
-        for n in crate::identity::full_names_from_passwd(
-            "root:x:0:0:root:/root:/bin/bash\nlist:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin\nben:x:1000:1000:Ben White,,,:/home/ben:/bin/bash\n",
+        for (account, n) in crate::identity::people_in_passwd(
+            "root:x:0:0:root:/root:/bin/bash\nlist:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin\nben:x:1000:1000:Ben White,,,:/home/ben:/bin/bash\ndebian:x:1001:1001::/home/debian:/bin/sh\n",
         ) {
+            c.add_user(account);
             c.add_full_name(n);
         }
         assert_eq!(c.full_names, vec!["ben white".to_owned()]);
+        assert_eq!(c.users, vec!["ben".to_owned()]);
+        assert_eq!(c.text("/etc/passwd", "ben/shell"), "<user>/shell");
+        assert_eq!(c.text("/etc/os-release", "debian"), "debian");
         assert_eq!(c.text("/etc/aliases", "root: Ben White <ben@example.org>"), "root: <fullname> <<email>>");
         assert_eq!(c.text("/etc/x", "Mailing List Manager"), "Mailing List Manager");
     }

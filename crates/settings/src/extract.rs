@@ -93,7 +93,7 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
             for path in expand(fs, &mut listings, &rule.path, Entries::Files, &mut warnings) {
                 let file = format!("{}:{path}", fs.volume());
                 let pairs = charge_file(fs, &file, &path, rule.format, budget)
-                    .and_then(|()| extract_file(fs, &path, rule.format).map_err(Skip::Fs))
+                    .and_then(|()| extract_file(fs, &path, rule.format, budget, &file))
                     .and_then(|pairs| {
                         budget.charge_settings(&file, pairs.iter().map(|(s, _)| s)).map_err(Skip::Budget)?;
                         Ok(pairs)
@@ -144,6 +144,7 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         }
     }
     let mut identity = crate::identity::collect_identity(machine);
+    let mut registry_contexts = Vec::new();
     for (index, volume) in machine.volumes.iter().enumerate() {
         if !imagefs::os::detect_os(&*volume.fs).is_some_and(|o| o.family == imagefs::os::OsFamily::Windows) {
             continue;
@@ -158,6 +159,10 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         for n in &ctx.full_names {
             identity.add_full_name(n);
         }
+        for u in &ctx.users {
+            identity.add_user(&u.name);
+        }
+        registry_contexts.push(ctx);
     }
     found.volume = None;
     for file in &machine.config_files {
@@ -191,6 +196,13 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
     warnings.extend(budget.summary());
     // After every extractor, so host names in any file are tokens (rules I1–I7).
     crate::identity::anonymize(&identity, &mut found.settings);
+    // Warnings name files (`/Users/alice/NTUSER.DAT`) and reach exports too.
+    for w in &mut warnings {
+        for ctx in &registry_contexts {
+            *w = ctx.anonymize_text(w);
+        }
+        *w = identity.text("", w);
+    }
     let (settings, origins) = sort_dedup(found.settings, found.origins);
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
@@ -311,12 +323,37 @@ fn matches_glob(name: &str, prefix: &str, suffix: &str) -> bool {
         && lower.ends_with(&suffix.to_ascii_lowercase())
 }
 
-fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<Vec<(Setting, Offset)>, FsError> {
+fn extract_file(
+    fs: &dyn FileSystem,
+    path: &str,
+    format: FileFormat,
+    budget: &Budget,
+    file: &str,
+) -> Result<Vec<(Setting, Offset)>, Skip> {
     if format == FileFormat::Localtime {
-        return localtime(fs, path);
+        return localtime(fs, path).map_err(Skip::Fs);
     }
     let limit = if format == FileFormat::LineCount { MAX_LOG_FILE } else { MAX_CONFIG_FILE };
-    let bytes = fs.read_file(path, limit)?;
+    let bytes = fs.read_file(path, limit).map_err(Skip::Fs)?;
+    if format != FileFormat::LineCount {
+        // Each line may become a setting: a file whose lines' settings cannot fit in what is
+        // left of the budget is refused before it is parsed (the exact cost is charged after).
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let least = lines.saturating_mul(crate::budget::setting_bytes_without_text() + path.len() as u64);
+        if least > budget.limit().saturating_sub(budget.used()) {
+            let used = budget.used();
+            let limit = budget.limit();
+            let structure = "settings of its lines";
+            return Err(Skip::Budget(crate::budget::OverBudget {
+                file: file.to_owned(),
+                structure,
+                offset: 0,
+                bytes: least,
+                used,
+                limit,
+            }));
+        }
+    }
     let text = String::from_utf8_lossy(&bytes);
     let at = |line: Option<u32>| line.map_or(Offset::Unknown, Offset::Line);
     let setting = |kind, name: String, value: String| Setting { kind, path: path.to_owned(), name, value };

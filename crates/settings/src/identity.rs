@@ -58,14 +58,14 @@ pub fn identity_from_texts(hostname: Option<&str>, hosts: Option<&str>, machine_
 /// is `nobody`): system accounts' GECOS fields name programs ("Mailing List Manager").
 const PERSON_UIDS: std::ops::RangeInclusive<u32> = 1000..=65533;
 
-/// The GECOS full names (first comma-separated field) of people's accounts in a passwd
-/// file (rule I8).
-pub fn full_names_from_passwd(passwd: &str) -> impl Iterator<Item = &str> {
+/// The account name and GECOS full name (first comma-separated field, maybe empty) of
+/// people's accounts in a passwd file (rules I8, I9).
+pub fn people_in_passwd(passwd: &str) -> impl Iterator<Item = (&str, &str)> {
     passwd.lines().take(MAX_HOSTS_LINES).filter_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();
-        let [_, _, uid, _, gecos, ..] = fields.as_slice() else { return None };
+        let [account, _, uid, _, gecos, ..] = fields.as_slice() else { return None };
         let uid: u32 = uid.trim().parse().ok()?;
-        PERSON_UIDS.contains(&uid).then(|| gecos.split(',').next().unwrap_or("").trim()).filter(|n| !n.is_empty())
+        PERSON_UIDS.contains(&uid).then(|| (*account, gecos.split(',').next().unwrap_or("").trim()))
     })
 }
 
@@ -91,8 +91,9 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let found = identity_from_texts(hostname.as_deref(), hosts.as_deref(), &ids);
         if let Some(passwd) = read_small(fs, "/etc/passwd") {
-            for name in full_names_from_passwd(&passwd) {
-                ctx.add_full_name(name);
+            for (account, full_name) in people_in_passwd(&passwd) {
+                ctx.add_user(account);
+                ctx.add_full_name(full_name);
             }
         }
         for h in found.hostnames {
