@@ -245,6 +245,7 @@ fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, 
         // Often a symbolic link whose target is not in the image (only its name is read):
         // charged at the most a zone file is read, without looking it up.
         FileFormat::Localtime => {
+            fs.read_link(path).map_err(Skip::Fs)?; // absent: nothing to charge
             let most = crate::parse::localtime::MAX_TZIF_FILE;
             return budget.charge(file, "file", 0, most).map_err(Skip::Budget);
         }
