@@ -462,6 +462,7 @@ impl<T: ReadWriteSeek> Iterator for ClusterIterator<T> {
         if self.err {
             return None;
         }
+        let from = self.cluster;
         if let Some(current_cluster) = self.cluster {
             self.cluster = match get_next_cluster(&mut self.fat, self.fat_type, current_cluster) {
                 Ok(next_cluster) => next_cluster,
@@ -474,10 +475,15 @@ impl<T: ReadWriteSeek> Iterator for ClusterIterator<T> {
         if let Some(next_cluster) = self.cluster {
             if next_cluster == self.saved {
                 self.err = true;
-                return Some(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "cluster chain loops (comes back to a cluster it passed)",
-                )));
+                #[cfg(feature = "std")]
+                let message = format!(
+                    "cluster chain loops: the FAT entry of cluster {} leads back to cluster {}",
+                    from.unwrap_or(next_cluster),
+                    next_cluster
+                );
+                #[cfg(not(feature = "std"))]
+                let message = "cluster chain loops (comes back to a cluster it passed)";
+                return Some(Err(io::Error::new(io::ErrorKind::InvalidData, message)));
             }
             self.steps += 1;
             if self.steps == self.power {
