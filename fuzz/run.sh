@@ -161,11 +161,12 @@ for t in "${targets[@]}"; do
       limits=(-max_total_time="$left")
       priority=15
     fi
-    # -timeout: a zstd-compressed 64 MiB QCOW2 seed takes 6 s under ASan; a hang takes forever.
-    # -rss_limit_mb/-malloc_limit_mb: inputs are at most 4 MiB; an allocation of 512 MiB
-    # is not justified by any of them and is reported as a finding (oom-*).
+    # Limits (issue 15): a resource blow-up is a finding. -timeout=10: one input may take at
+    # most 10 s (a zstd-compressed 64 MiB QCOW2 seed takes 6 s under ASan on an idle core);
+    # -rss_limit_mb=512, -malloc_limit_mb=256: inputs are at most 4 MiB, and no machine of
+    # that size justifies a 256 MiB allocation (the per-machine budget floor is 64 MiB).
     /usr/bin/time -f "%U %S" -o "$log.time" nice -n "$priority" "$bin_dir/$t" "corpus/$t" \
-      "${limits[@]}" -max_len="$(max_len "$t")" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=512 \
+      "${limits[@]}" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=512 -malloc_limit_mb=256 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1 || true
     n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -n 1)
     execs=$((execs + ${n:-0}))

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Privacy and XSS fixtures (crates/cli/tests/privacy.rs, tests/e2e/flows/privacy.mjs).
 #
+# People's full names and e-mail addresses (LogonUI LastLoggedOnDisplayName, RegisteredOwner,
+# a Run value) are in known.txt too: no output may hold them.
 # Two Windows machines built from the corpus's real hives, each a FAT32 volume (mtools) with
 # Windows/System32/config/{SYSTEM,SOFTWARE,SAM} and the user's NTUSER.DAT:
 #   win7.img:  SYSTEM of WKS-WIN732BITA; user vibranium (NTUSER.DAT names WKS-WIN732BITA and
@@ -20,8 +22,8 @@
 priv="$out/privacy"
 R="$corpus/registry"
 mkdir -p "$priv"
-priv_tree() { # dir system-xz user ntuser-xz sid-domain host
-  local d=$1 user=$3 dom=$5 host=$6 cfg="$1/Windows/System32/config" sidhex
+priv_tree() { # dir system-xz user ntuser-xz sid-domain host full-name e-mail
+  local d=$1 user=$3 dom=$5 host=$6 full=$7 mail=$8 cfg="$1/Windows/System32/config" sidhex
   mkdir -p "$cfg" "$d/Users/$user"
   xz -dc "$R/$2" > "$cfg/SYSTEM"
   xz -dc "$R/other/SAM.xz" > "$cfg/SAM"
@@ -42,6 +44,16 @@ Windows Registry Editor Version 5.00
 
 [HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run]
 "Sync"="C:\\\\Users\\\\$user\\\\AppData\\\\Local\\\\sync.exe /user:$user /host:$host"
+"Mailer"="C:\\\\Program Files\\\\Mail\\\\mail.exe --account $mail --signature \\"$full\\""
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication]
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Authentication\\LogonUI]
+"LastLoggedOnDisplayName"="$full"
+"LastLoggedOnUser"=".\\\\$user"
+
+[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion]
+"RegisteredOwner"="$full"
 EOF
   hivexregedit --merge --prefix 'HKEY_LOCAL_MACHINE\SOFTWARE' "$cfg/SOFTWARE" "$work/priv-$user.reg"
 }
@@ -50,8 +62,10 @@ priv_fat() { # tree img
   mformat -i "$2" -T 131072 -h 16 -s 32 -F -v PRIV ::
   mcopy -s -i "$2" "$1/Windows" "$1/Users" ::/
 }
-priv_tree "$work/priv-win7" win7-x86/SYSTEM.xz vibranium NTUSER.DAT.xz 2036804247-3058324640-2116585241-1673 WKS-WIN732BITA
-priv_tree "$work/priv-win10" win10-1709/SYSTEM.xz AndrewRathbun NTUSER-WIN10-rathbun.DAT.xz 2595688666-2948619230-3055395256-1001 DESKTOP-2KGM189
+priv_tree "$work/priv-win7" win7-x86/SYSTEM.xz vibranium NTUSER.DAT.xz 2036804247-3058324640-2116585241-1673 WKS-WIN732BITA \
+  "Victoria Branium" victoria.branium@wks.example.org
+priv_tree "$work/priv-win10" win10-1709/SYSTEM.xz AndrewRathbun NTUSER-WIN10-rathbun.DAT.xz 2595688666-2948619230-3055395256-1001 DESKTOP-2KGM189 \
+  "Andrew Rathbun" a.rathbun@desktop.example.com
 priv_fat "$work/priv-win7" "$priv/win7.img"
 priv_fat "$work/priv-win10" "$priv/win10.img"
 # Identifying strings of the two machines: host names, user names, the users' SIDs and
@@ -63,6 +77,10 @@ vibranium
 AndrewRathbun
 2036804247-3058324640-2116585241
 2595688666-2948619230-3055395256
+Victoria Branium
+Andrew Rathbun
+victoria.branium@wks.example.org
+a.rathbun@desktop.example.com
 EOF
 
 # --- XSS: hostile names and values in a real ext4 volume -------------------------------------
@@ -72,6 +90,9 @@ mkdir -p "$x/etc/ssh" "$x/etc/cron.d"
 cp "$etc/ssh/sshd_config" "$x/etc/ssh/sshd_config"
 sed -i '1i Banner "><script>alert(1)</script>' "$x/etc/ssh/sshd_config"
 printf '# hostile file name\n' > "$x/etc/cron.d/<img src=x onerror=alert(1)>"
+# A person's account (GECOS full name) and their e-mail address in a crontab (I8).
+printf 'root:x:0:0:root:/root:/bin/bash\nvibranium:x:1000:1000:Victoria Branium,,,:/home/vibranium:/bin/bash\n' > "$x/etc/passwd"
+printf 'MAILTO=victoria.branium@wks.example.org\nOWNER="Victoria Branium"\n0 3 * * * root /usr/local/bin/backup\n' > "$x/etc/cron.d/backup"
 cat > "$work/xss.reg" <<'EOF'
 Windows Registry Editor Version 5.00
 

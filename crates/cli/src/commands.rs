@@ -18,8 +18,9 @@ use crate::output::{csv_field, json, ndjson, terminal_safe, Format};
 ///
 /// A MACHINE is a disk image file or a directory holding one VM's files.
 ///
-/// Exit status: 0 success, 1 error (the message names the file, structure and offset),
-/// 2 usage error.
+/// Exit status: 0 success, 1 error (the message names the file, structure and offset) or,
+/// with --strict, any warning, 2 usage error. Warnings (parts of a machine that could not be
+/// read or were over its resource budget) go to stderr as `vmsift: warning: …`.
 #[derive(Debug, Parser)]
 #[command(
     name = "vmsift",
@@ -32,6 +33,9 @@ pub(crate) struct Cli {
     /// Extraction profile (JSON) instead of the built-in one.
     #[arg(long, global = true, value_name = "FILE")]
     extraction_profile: Option<PathBuf>,
+    /// Exit with status 1 when any part of a machine could not be read (any warning).
+    #[arg(long, global = true)]
+    strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,6 +200,11 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Inspect { machine } => inspect(&mut out, &machine)?,
     }
     out.flush()?;
+    let warned = crate::warnings::count();
+    if cli.strict && warned > 0 {
+        eprintln!("vmsift: {warned} warning(s) and --strict: exit status 1");
+        return Ok(ExitCode::from(1));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -267,6 +276,8 @@ struct ScanOutput<'a> {
 struct ScannedMachine<'a> {
     machine: String,
     os: &'a Option<String>,
+    /// Parts that could not be read (also printed to stderr).
+    warnings: &'a [String],
     settings: Vec<ScannedSetting<'a>>,
 }
 
@@ -303,6 +314,7 @@ fn scan(
                 .map(|(p, s)| ScannedMachine {
                     machine: p.display().to_string(),
                     os: &s.os,
+                    warnings: &s.warnings,
                     settings: s
                         .settings
                         .iter()
@@ -351,6 +363,14 @@ fn scan(
     Ok(())
 }
 
+/// `rank --format json`: the ranking and each machine's warnings.
+#[derive(Serialize)]
+struct RankOutput<'a> {
+    #[serde(flatten)]
+    ranking: &'a peerpressure::Ranking,
+    warnings: Vec<crate::warnings::MachineWarnings<'a>>,
+}
+
 #[expect(clippy::too_many_arguments, reason = "one per command-line option")]
 fn rank_command(
     out: &mut impl Write,
@@ -362,7 +382,7 @@ fn rank_command(
     category: Option<&str>,
     format: Format,
 ) -> Result<()> {
-    let (target_scan, peer_profile) = match peers {
+    let (target_scan, peer_scans, peer_profile) = match peers {
         Peers::Machines(paths) => {
             // The target joins the peers' parallel scan.
             let mut all = Vec::with_capacity(paths.len() + 1);
@@ -371,14 +391,26 @@ fn rank_command(
             let mut scans = scan_all(&all, profile)?.into_iter();
             let target_scan = scans.next().context("no target scan")?;
             let peer_scans: Vec<MachineScan> = scans.collect();
-            (target_scan, PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice())))
+            let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice()));
+            (target_scan, peer_scans, peer_profile)
         }
         Peers::Profile(file) => {
             let (target_scan, saved) =
                 rayon::join(|| crate::machine::scan(target, profile), || crate::profile_cmd::load(file));
-            (target_scan?, saved?)
+            (target_scan?, Vec::new(), saved?)
         }
     };
+    // The warnings of every scanned machine that has some, target first, in the JSON output
+    // (none: the same output as a ranking against a saved profile of the same peers).
+    let peer_paths: &[PathBuf] = match peers {
+        Peers::Machines(paths) => paths,
+        Peers::Profile(_) => &[],
+    };
+    let warnings: Vec<crate::warnings::MachineWarnings<'_>> = std::iter::once((target, &target_scan))
+        .chain(peer_paths.iter().map(PathBuf::as_path).zip(&peer_scans))
+        .filter(|(_, s)| !s.warnings.is_empty())
+        .map(|(p, s)| crate::warnings::MachineWarnings { machine: p.display().to_string(), warnings: &s.warnings })
+        .collect();
     let mut ranking = rank_with(&target_scan.settings, &peer_profile, options)
         .with_context(|| format!("ranking {}", target.display()))?;
     if let Some(c) = category {
@@ -389,7 +421,7 @@ fn rank_command(
     }
     let value_text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
     match format {
-        Format::Json => json(out, &ranking)?,
+        Format::Json => json(out, &RankOutput { ranking: &ranking, warnings })?,
         Format::Ndjson => {
             for r in &ranking.ranking {
                 ndjson(out, r)?;

@@ -30,6 +30,8 @@ struct DiffOutput<'a> {
     added: usize,
     removed: usize,
     differences: Vec<Change<'a>>,
+    /// Each machine's warnings (also printed to stderr).
+    warnings: [crate::warnings::MachineWarnings<'a>; 2],
 }
 
 /// Key → value, one per key: the smallest value of a repeat, as PeerPressure counts it.
@@ -98,6 +100,10 @@ pub(crate) fn run(out: &mut impl Write, a: &Path, b: &Path, profile: &Extraction
         added: count("added"),
         removed: count("removed"),
         differences: diffs,
+        warnings: [
+            crate::warnings::MachineWarnings { machine: a.display().to_string(), warnings: &sa.warnings },
+            crate::warnings::MachineWarnings { machine: b.display().to_string(), warnings: &sb.warnings },
+        ],
     };
     match format {
         Format::Json => json(out, &result)?,

@@ -82,8 +82,11 @@ fn siblings_in(dir: std::path::PathBuf) -> SiblingLookup {
     })
 }
 
-/// Opens and scans the machine at `path`.
+/// Opens and scans the machine at `path`; its warnings go to stderr (see
+/// [`crate::warnings::report`]).
 pub(crate) fn scan(path: &Path, profile: &ExtractionProfile) -> Result<MachineScan> {
     let machine = open(path)?;
-    Ok(scan_machine(&machine, profile))
+    let scan = scan_machine(&machine, profile);
+    crate::warnings::report(path, &scan.warnings);
+    Ok(scan)
 }

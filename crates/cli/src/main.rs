@@ -8,6 +8,7 @@ mod machine;
 mod output;
 mod profile_cmd;
 mod progress;
+mod warnings;
 
 use std::process::ExitCode;
 

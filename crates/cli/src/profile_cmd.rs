@@ -2,7 +2,7 @@
 //! `vmsift profile …`: build, merge, show and import peer profiles.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use peerpressure::{PeerProfile, MAGIC};
@@ -10,7 +10,7 @@ use serde::Serialize;
 use settings::{ExtractionProfile, Kind};
 
 use crate::commands::{scan_all, ProfileCommand};
-use crate::output::{json, terminal_safe, Format};
+use crate::output::{json, refuse_input_as_output, terminal_safe, write_output, Format};
 
 /// Largest profile file read, in bytes: profiles of large fleets are tens of MiB; this
 /// keeps a wrong path (a disk image) from being read whole into memory.
@@ -38,21 +38,24 @@ pub(crate) fn load(path: &Path) -> Result<PeerProfile> {
     }
 }
 
-fn save(path: &Path, profile: &PeerProfile, as_json: bool) -> Result<()> {
+/// Writes the profile to `path` (never onto one of `inputs`; see [`write_output`]).
+fn save(path: &Path, profile: &PeerProfile, as_json: bool, inputs: &[PathBuf]) -> Result<()> {
     let bytes = if as_json { (profile.to_json() + "\n").into_bytes() } else { profile.to_bytes() };
-    std::fs::write(path, bytes).with_context(|| format!("{}: cannot write", path.display()))
+    write_output(path, &bytes, inputs)
 }
 
 /// Runs a `profile` subcommand.
 pub(crate) fn run(out: &mut impl Write, cmd: ProfileCommand, extraction: &ExtractionProfile) -> Result<()> {
     match cmd {
         ProfileCommand::Build { machines, output, json } => {
+            refuse_input_as_output(&output, &machines)?;
             let scans = scan_all(&machines, extraction)?;
             let profile = PeerProfile::from_machines(scans.iter().map(|s| s.settings.as_slice()));
-            save(&output, &profile, json)?;
+            save(&output, &profile, json, &machines)?;
             writeln!(out, "{}: {} peers, {} settings", output.display(), profile.peers, profile.counts.len())?;
         }
         ProfileCommand::Merge { profiles, output, json } => {
+            refuse_input_as_output(&output, &profiles)?;
             let mut merged = PeerProfile::default();
             let mut first = true;
             for path in &profiles {
@@ -64,7 +67,7 @@ pub(crate) fn run(out: &mut impl Write, cmd: ProfileCommand, extraction: &Extrac
                     merged.merge(&p).with_context(|| format!("{}: cannot merge", path.display()))?;
                 }
             }
-            save(&output, &merged, json)?;
+            save(&output, &merged, json, &profiles)?;
             writeln!(out, "{}: {} peers, {} settings", output.display(), merged.peers, merged.counts.len())?;
         }
         ProfileCommand::Show { file, top, format } => show(out, &load(&file)?, top, format)?,
@@ -76,7 +79,7 @@ pub(crate) fn run(out: &mut impl Write, cmd: ProfileCommand, extraction: &Extrac
             let text =
                 std::fs::read_to_string(&file).with_context(|| format!("{}: cannot read as UTF-8", file.display()))?;
             let profile = crate::counts::profile_from_counts(&file.display().to_string(), &text, peers)?;
-            save(&output, &profile, json)?;
+            save(&output, &profile, json, std::slice::from_ref(&file))?;
             writeln!(out, "{}: {} peers, {} settings", output.display(), profile.peers, profile.counts.len())?;
         }
     }

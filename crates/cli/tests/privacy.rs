@@ -69,6 +69,10 @@ fn exports_hold_no_host_user_sid_or_address() {
     }
     let out = vmsift(&["scan".as_ref(), "--format".as_ref(), "json".as_ref(), win7.as_os_str(), win10.as_os_str()]);
     assert_clean("scan --format json", &out);
+    // ext4 with win7's Windows tree and /etc: a GECOS full name and an e-mail in a crontab.
+    let xss = fixture("xss.img");
+    let out = vmsift(&["scan".as_ref(), "--format".as_ref(), "json".as_ref(), xss.as_os_str()]);
+    assert_clean("scan --format json of xss.img", &out);
     vmsift(&[
         "profile".as_ref(),
         "build".as_ref(),
@@ -102,9 +106,17 @@ fn the_check_finds_what_it_looks_for() {
     let win10 = system("win10.img");
     assert!(win10.contains("s-1-5-21-2595688666-2948619230-3055395256"));
     let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
-    for (img, name) in [("win7.img", "WKS-WIN732BITA"), ("win10.img", "DESKTOP-2KGM189"), ("win7.img", "vibranium")] {
+    for (img, name) in [
+        ("win7.img", "WKS-WIN732BITA"),
+        ("win10.img", "DESKTOP-2KGM189"),
+        ("win7.img", "vibranium"),
+        ("win7.img", "Victoria Branium"),
+        ("win10.img", "a.rathbun@desktop.example.com"),
+    ] {
         let bytes = std::fs::read(fixture(img)).unwrap();
         let needle = utf16(name);
         assert!(bytes.windows(needle.len()).any(|w| w == needle), "{name} in {img}");
     }
+    let xss = system("xss.img");
+    assert!(xss.contains("victoria branium,,,") && xss.contains("mailto=victoria.branium@wks.example.org"));
 }

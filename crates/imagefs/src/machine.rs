@@ -67,6 +67,9 @@ pub fn open_machine(files: Vec<Source>) -> Result<Machine> {
 /// As [`open_machine`].
 pub fn open_machine_with(files: Vec<Source>, siblings: Option<SiblingLookup>) -> Result<Machine> {
     let stats = Rc::new(ReadStats::default());
+    for f in &files {
+        stats.add_input(f.size());
+    }
     let cache = {
         let stats = Rc::clone(&stats);
         move |f: Source| Rc::new(BlockCache::new(f, Rc::clone(&stats), DEFAULT_CACHE_BLOCKS)) as Source

@@ -142,7 +142,9 @@ impl FileSource {
     /// Opens `path`; the source is named after the path's file name.
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be opened.
+    /// [`Error::Io`] when the file cannot be opened; [`Error::Unrecognized`] when it is not
+    /// a regular file (a FIFO, device or socket: refused before it is opened, since opening
+    /// a FIFO blocks until a writer comes).
     pub fn open(path: &std::path::Path) -> Result<Self> {
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let io = |e: std::io::Error| Error::Io {
@@ -151,9 +153,38 @@ impl FileSource {
             len: 0,
             message: e.to_string(),
         };
+        let not_regular = |kind: &std::fs::FileType| Error::Unrecognized {
+            file: path.display().to_string(),
+            detail: format!("is {}, not a regular file; it was not opened", describe_file_type(kind)),
+        };
+        let kind = std::fs::metadata(path).map_err(io)?.file_type();
+        if !kind.is_file() {
+            return Err(not_regular(&kind));
+        }
         let file = std::fs::File::open(path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
-        Ok(Self { name, file, size })
+        let meta = file.metadata().map_err(io)?;
+        // Checked again on the open file: the path may have been replaced meanwhile.
+        if !meta.file_type().is_file() {
+            return Err(not_regular(&meta.file_type()));
+        }
+        Ok(Self { name, file, size: meta.len() })
+    }
+}
+
+/// Words for a file type that is not a regular file.
+#[cfg(unix)]
+fn describe_file_type(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
     }
 }
 
@@ -225,6 +256,7 @@ impl ReadAt for Slice {
 pub struct ReadStats {
     bytes: Cell<u64>,
     calls: Cell<u64>,
+    input: Cell<u64>,
 }
 
 impl ReadStats {
@@ -235,6 +267,14 @@ impl ReadStats {
     /// Number of reads issued to the underlying files.
     pub fn calls(&self) -> u64 {
         self.calls.get()
+    }
+    /// Total size of the files supplied: what a scan's resource budget is a multiple of.
+    pub fn input_bytes(&self) -> u64 {
+        self.input.get()
+    }
+    /// Adds a supplied file's size to [`Self::input_bytes`].
+    pub fn add_input(&self, bytes: u64) {
+        self.input.set(self.input.get().saturating_add(bytes));
     }
     fn record(&self, bytes: usize) {
         self.bytes.set(self.bytes.get().saturating_add(bytes as u64));

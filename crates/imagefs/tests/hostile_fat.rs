@@ -124,3 +124,22 @@ fn the_fuzzed_vhd_that_overflowed_fatfs_reads_without_a_panic() {
     });
     assert!(read > 0, "the volume's files were reached");
 }
+
+/// A FAT16 directory (`/ETC/DEFAULT`) whose cluster chain points to itself, made by mkfs.fat
+/// and mtools and patched by the probe's `fat-loop.py` (tests/fixtures.d/95-resource.sh):
+/// listing it is an error naming the loop, at once, instead of 65,536 repeated entries.
+#[test]
+fn a_directory_whose_cluster_chain_loops_is_an_error() {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../target/fixtures/resource/f5-loop.img"));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));
+    let m = open_machine(vec![Rc::new(MemorySource::new("f5-loop.img", bytes)) as Source]).unwrap();
+    let fs = &m.volumes[0].fs;
+    assert!(fs.read_dir("/etc").unwrap().iter().any(|e| e.name == "DEFAULT" && e.is_dir));
+    match fs.read_dir("/etc/default") {
+        Err(Error::Filesystem { path, message, .. }) => {
+            assert_eq!(path, "/etc/default");
+            assert!(message.contains("cluster chain loops"), "{message}");
+        }
+        other => panic!("expected the loop to be an error, got {other:?}"),
+    }
+}

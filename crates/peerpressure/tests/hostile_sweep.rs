@@ -106,6 +106,10 @@ fn thread_time() -> Duration {
 thread_local! {
     /// Largest single allocation (or reallocation target) of this thread since the reset.
     static LARGEST: Cell<usize> = const { Cell::new(0) };
+    /// Bytes this thread holds (allocated minus freed by it) since the reset.
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    /// Most bytes this thread held at once since the reset.
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 fn note(size: usize) {
@@ -116,6 +120,20 @@ fn note(size: usize) {
     });
 }
 
+/// Records `delta` bytes allocated (positive) or freed (negative) by this thread.
+fn hold(delta: isize) {
+    let _ = HELD.try_with(|h| {
+        let now = h.get().saturating_add(delta);
+        h.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+/// Size as a signed delta (allocations never exceed `isize::MAX`).
+fn signed(size: usize) -> isize {
+    isize::try_from(size).unwrap_or(isize::MAX)
+}
+
 /// The system allocator, recording allocation sizes per thread (tests run in parallel).
 struct Counting;
 
@@ -124,20 +142,24 @@ struct Counting;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note(layout.size());
+        hold(signed(layout.size()));
         // SAFETY: same contract as ours.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         note(layout.size());
+        hold(signed(layout.size()));
         // SAFETY: same contract as ours.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         note(new_size);
+        hold(signed(new_size) - signed(layout.size()));
         // SAFETY: same contract as ours.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        hold(-signed(layout.size()));
         // SAFETY: same contract as ours.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -451,6 +473,56 @@ fn corpus_files(sub: &str) -> (PathBuf, Vec<PathBuf>) {
     let files = files_below(&root.join(sub));
     assert!(!files.is_empty(), "no corpus files under {sub}");
     (root, files)
+}
+
+/// CPU time one machine of the resource attacks may take (issue 15): 5 s in release
+/// builds; debug builds (opt-level 0) do the same work 4–8× slower and get 4×.
+const MACHINE_TIME_LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 20 } else { 5 });
+/// Memory one machine of the resource attacks may hold at once (issue 15).
+const MACHINE_PEAK_LIMIT: isize = 256 * 1024 * 1024;
+
+/// Small inputs (each compresses below 1 MiB) built to cost gigabytes or hours, from
+/// tests/fixtures.d/95-resource.sh: sparse huge dirty hives with sparse logs (f1), a log
+/// declaring 512 MiB of hive bins (f2), a 100k-line file hard-linked 50 times (f3), a
+/// sparse 64 MiB log hard-linked 200 times (f4), a FAT directory chain looping onto itself
+/// (f5), a sparse 512 MiB file at every path the profile reads (g1). Each whole machine
+/// (open, walk, scan) stays within [`MACHINE_TIME_LIMIT`] of CPU and
+/// [`MACHINE_PEAK_LIMIT`] held at once, and its scan warns about what it skipped.
+#[test]
+fn resource_attacks_stay_within_5_s_of_cpu_and_256_mib_per_machine() {
+    let dir = fixtures_dir().join("resource");
+    let profile = ExtractionProfile::default();
+    let mut failures = Vec::new();
+    for name in ["f1.qcow2", "f2.img", "f3.qcow2", "f4.qcow2", "f5-loop.img", "g1.qcow2"] {
+        let path = dir.join(name);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));
+        HELD.with(|h| h.set(0));
+        PEAK.with(|p| p.set(0));
+        let start = thread_time();
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            let source: Source = Rc::new(MemorySource::new(name, bytes));
+            let machine = imagefs::open_machine(vec![source]).expect("the attack images open");
+            for v in &machine.volumes {
+                walk(&*v.fs);
+            }
+            scan_machine(&machine, &profile).warnings
+        }));
+        let took = thread_time().saturating_sub(start);
+        let peak = PEAK.with(Cell::get);
+        eprintln!("{name}: {took:?} of CPU, {} MiB held at most", peak >> 20);
+        match outcome {
+            Err(_) => failures.push(format!("{name}: panicked")),
+            Ok(warnings) if warnings.is_empty() => failures.push(format!("{name}: no warning")),
+            Ok(_) => {}
+        }
+        if took > MACHINE_TIME_LIMIT {
+            failures.push(format!("{name}: took {took:?} of CPU (limit {MACHINE_TIME_LIMIT:?})"));
+        }
+        if peak > MACHINE_PEAK_LIMIT {
+            failures.push(format!("{name}: held {peak} bytes at once (limit {MACHINE_PEAK_LIMIT})"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -28,6 +28,8 @@
 //! | R11 | key paths and value names are case-folded to lower case (Windows compares them case-insensitively); the unnamed value is `(default)` | paths, names | `Services\Tcpip` → `services\tcpip` |
 //! | R13 | service image paths ([`canonical_image_path`], [`Kind::Service`](crate::Kind::Service) values only): lower case, program quotes removed, the Windows directory as `%systemroot%` | service values | `\SystemRoot\System32\drivers\x.sys`, `System32\drivers\x.sys` → `%systemroot%\system32\drivers\x.sys` |
 //! | R14 | per-user service instances (`Type` has `0x80`) named `<template>_<LUID>` → `<template>_<instance>` ([`Kind::Service`](crate::Kind::Service) names only; the raw registry keys keep the LUID) | service names | `cdpusersvc_b006d` → `cdpusersvc_<instance>` |
+//! | R15 | people's names: the value of a field that holds one (`LastLoggedOnDisplayName`, `RegisteredOwner`, `DisplayName`/`FullName`/`UserName` below `…\Office\…\UserInfo`) → `<fullname>`; names of two words or more read from SOFTWARE's LogonUI `LastLoggedOnDisplayName` and `RegisteredOwner` → `<fullname>` wherever they occur (case-insensitive, whole words) | paths, names, values | `LastLoggedOnDisplayName` `Ben White` → `<fullname>` |
+//! | R16 | e-mail addresses (`local@domain.tld`) → `<email>` | paths, names, values | `mailto:ben@example.org` → `mailto:<email>` |
 //! | R12 | numbers: `REG_DWORD`/`REG_QWORD`/`REG_DWORD_BIG_ENDIAN` are already decimal; text in `REG_SZ` is left as written (`"01"` and `"1"` differ), since only the type says a value is numeric | values | |
 //!
 //! Tokens (`<user>`, `<hostname>`, …) never occur in real registry data, so they cannot
@@ -47,7 +49,8 @@
 //! | I4 | a MAC address (`52:54:00:12:34:56`, `52-54-…`) anywhere in a value, as a whitespace/comma-separated word → `<mac>` (as R7): MACs are per-machine | values | `hwaddress ether 52:54:00:12:34:56` → `hwaddress ether <mac>` |
 //! | I5 | in a value whose name's last component (after `/`, `.`, `:`) is a per-machine address key (`address`, `addresses`, `ipaddr`, `ipaddrN`, `ipv6addr`, `hwaddr`, `macaddress`, `hwaddress`, `ip`), each IPv4 → `<ipv4>` and IPv6 → `<ipv6>` word, a `/prefix` kept (as R8/R9; not loopback, `0.0.0.0`, `::` or `255.…` masks). Name servers, gateways and DNS are fleet configuration and stay | values | `IPADDR` `10.0.0.11` → `<ipv4>`; `address` `10.0.0.11/24` → `<ipv4>/24`; `nameserver` stays |
 //! | I7 | on Windows, the computer name and TCP/IP host names the registry extractor found (R6) are host names for I1 too, so they become `<hostname>` in `C:/Windows/*.ini`, logs and first lines as in the registry | paths, names, values | `/Windows/setup.ini` `computer=PEER-ALPHA` → `computer=<hostname>` |
-//! | I8 | local accounts (`/etc/passwd` rows with uid 1000–60000, Debian's `UID_MIN`–`UID_MAX`) → `<user:UID>`, whole words, in paths and names everywhere; in values only of the account files (`/etc/passwd`, `/etc/group`, `/etc/gshadow`, `/etc/sudoers`, `/etc/sudoers.d/*`, `/etc/subuid`, `/etc/subgid`, cron tables) and as `home/NAME` anywhere, since a user named like a word (`ubuntu`) must not rewrite `archive.ubuntu.com`. The ranking then keys them by role (`<user:#1>`, see `peerpressure::align`) | paths, names, values | `jdoe/uid` → `<user:1000>/uid`; `/home/jdoe` → `/home/<user:1000>` |
+//! | I8 | people's names: the GECOS full name (first comma-separated field) of each account with a UID from 1000 to 65533 in `/etc/passwd`, when it has two words or more, and the names R15 collects → `<fullname>`, case-insensitive, whole words; e-mail addresses → `<email>` (as R16) | paths, names, values | `/etc/aliases` `ben.white@example.org` → `<email>` |
+//! | I9 | people's account names: the name of each account with a UID from 1000 to 65533 in `/etc/passwd` and the Windows profiles' user names (R5) → `<user:UID>` (Linux) or `<user>` (Windows names, whose SIDs R3 already tokenizes), case-insensitive, whole words (not distribution defaults such as `debian`, which are configuration words elsewhere). The ranking then keys accounts by role (`<user:#1>`, see `peerpressure::align`), so a uid that differs between machines does not misalign them | paths, names, values | `/etc/passwd` `ben/shell` → `<user:1000>/shell` |
 //! | I6 | `/etc/hosts`: the addresses of a name that holds `<hostname>` after I1 → `<ipv4>`/`<ipv6>` unless loopback (`127.0.0.0/8`, `::1`): the machine's own address is per-machine; the list is sorted again after | values | `<hostname>` `10.0.0.11 127.0.1.1` → `127.0.1.1 <ipv4>` |
 /// Canonical form of a config-file value.
 pub fn config_value(raw: &str) -> String {
@@ -108,6 +111,137 @@ pub struct RegistryContext {
     pub hostnames: Vec<String>,
     /// User profiles from `ProfileList`.
     pub users: Vec<UserProfile>,
+    /// People's full names (rule R15), lower-case.
+    pub full_names: Vec<String>,
+}
+
+impl RegistryContext {
+    /// Adds a person's full name (rule R15) if it can be one (see [`person_name`]).
+    pub fn add_full_name(&mut self, name: &str) {
+        if let Some(n) = person_name(name) {
+            if self.full_names.len() < MAX_FULL_NAMES && !self.full_names.contains(&n) {
+                self.full_names.push(n);
+            }
+        }
+    }
+}
+
+/// Full names read per machine at most: a machine has a few users; bounds the needle list.
+const MAX_FULL_NAMES: usize = 64;
+
+/// Values that hold a person's name whatever it is (rule R15), lower-case.
+const PERSON_NAME_VALUES: &[&str] = &["lastloggedondisplayname", "registeredowner"];
+/// Values below an Office `UserInfo` key that hold a person's name or initials.
+const OFFICE_USER_VALUES: &[&str] = &["username", "userinitials", "displayname", "fullname"];
+
+/// Is the value `name` of the key `path` a field holding a person's name (rule R15)?
+pub fn is_person_name_value(path: &str, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    PERSON_NAME_VALUES.contains(&name.as_str())
+        || (OFFICE_USER_VALUES.contains(&name.as_str())
+            && contains_ci(path, "\\office\\")
+            && path.to_ascii_lowercase().ends_with("\\userinfo"))
+}
+
+/// Lower-cased `text` when it can serve as a full name to search for everywhere: two words
+/// or more with letters, at most 128 bytes, not a placeholder Windows setup writes. A
+/// one-word name ("Owner", "user") would match configuration words.
+pub fn person_name(text: &str) -> Option<String> {
+    const PLACEHOLDERS: &[&str] = &["windows user", "authorized user", "valued customer", "system administrator"];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let name = words.join(" ").to_lowercase();
+    let wordy = words.len() >= 2 && words.iter().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 2;
+    (wordy && name.len() <= 128 && !PLACEHOLDERS.contains(&name.as_str())).then_some(name)
+}
+
+/// Needles for rule R15/I8: each full name with its token.
+fn full_name_needles<'n>(names: &'n [String], text: &str) -> Vec<(&'n str, &'static str)> {
+    names.iter().filter(|n| contains_ci(text, n)).map(|n| (n.as_str(), "<fullname>")).collect()
+}
+
+/// Endings that make `name@instance.ending` a file or unit name, not an e-mail address
+/// (`getty@tty1.service`, `openvpn@client.conf`).
+const NOT_EMAIL_ENDINGS: &[&str] = &[
+    "service",
+    "socket",
+    "target",
+    "timer",
+    "mount",
+    "automount",
+    "path",
+    "slice",
+    "scope",
+    "swap",
+    "device",
+    "conf",
+    "cfg",
+    "ini",
+    "log",
+    "json",
+    "xml",
+    "yaml",
+    "yml",
+    "txt",
+    "exe",
+    "dll",
+    "sys",
+];
+
+/// A byte of an e-mail address's local part.
+fn is_email_local_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"._%+-".contains(&b)
+}
+
+/// A byte of an e-mail address's domain.
+fn is_email_domain_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+}
+
+/// Rule R16/I8: every e-mail address (`local@domain.tld`, the last label two letters or
+/// more) → `<email>`. Borrowed when there is none.
+pub fn replace_emails(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(pos) = text.get(at..).and_then(|s| s.find('@')) {
+        let sign = at + pos;
+        let mut start = sign;
+        while start > copied && b.get(start - 1).copied().is_some_and(is_email_local_byte) {
+            start -= 1;
+        }
+        let mut end = sign + 1;
+        while b.get(end).copied().is_some_and(is_email_domain_byte) {
+            end += 1;
+        }
+        while end > sign + 1 && b.get(end - 1) == Some(&b'.') {
+            end -= 1;
+        }
+        let domain = text.get(sign + 1..end).unwrap_or("");
+        let tld = domain.rsplit('.').next().unwrap_or("");
+        let valid = start < sign
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && tld.len() >= 2
+            && tld.bytes().all(|c| c.is_ascii_alphabetic())
+            && !NOT_EMAIL_ENDINGS.iter().any(|e| tld.eq_ignore_ascii_case(e));
+        if valid {
+            out.push_str(text.get(copied..start).unwrap_or(""));
+            out.push_str("<email>");
+            copied = end;
+            at = end;
+        } else {
+            at = sign + 1;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(text.get(copied..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
 }
 
 /// One user profile.
@@ -321,6 +455,12 @@ impl RegistryContext {
         self.text_rules_cow(text).into_owned()
     }
 
+    /// Rules R2, R3, R5, R6, R15 and R16 on free text (a warning naming a user's file),
+    /// keeping its case.
+    pub fn anonymize_text(&self, text: &str) -> String {
+        self.text_rules(text)
+    }
+
     fn text_rules_cow<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         // Most values hold none of the machine's names: each rule first checks, without
         // allocating, that one of its needles occurs at all (a necessary condition for a
@@ -328,6 +468,15 @@ impl RegistryContext {
         let mut out = std::borrow::Cow::Borrowed(text);
         if has_sid(&out) {
             out = std::borrow::Cow::Owned(replace_sids(&out));
+        }
+        // E-mail addresses whole before the names in them; full names before user names
+        // (`Ben White` of user `ben` is one name).
+        if let std::borrow::Cow::Owned(o) = replace_emails(&out) {
+            out = std::borrow::Cow::Owned(o);
+        }
+        let names = full_name_needles(&self.full_names, &out);
+        if !names.is_empty() {
+            out = std::borrow::Cow::Owned(replace_words(&out, &names));
         }
         let users: Vec<(&str, &str)> = self
             .users
@@ -483,15 +632,6 @@ const IDENTITY_FILES: &[&str] = &["/etc/hostname", "/etc/hosts", "/etc/mailname"
 const ADDRESS_KEYS: &[&str] =
     &["address", "addresses", "ipaddr", "ipv6addr", "hwaddr", "macaddress", "hwaddress", "ip"];
 
-/// Files whose values name local accounts (rule I8).
-const ACCOUNT_FILES: &[&str] =
-    &["/etc/passwd", "/etc/group", "/etc/gshadow", "/etc/sudoers", "/etc/subuid", "/etc/subgid", "/etc/crontab"];
-/// Directories whose files' values name local accounts (rule I8).
-const ACCOUNT_DIRECTORIES: &[&str] = &["/etc/sudoers.d/", "/etc/cron.d/"];
-
-/// Local accounts are uids from Debian's `UID_MIN` up to `UID_MAX` (`/etc/login.defs`).
-pub const LOCAL_UIDS: std::ops::RangeInclusive<u32> = 1000..=60000;
-
 /// The identity strings of one machine (rules I1–I8), all lower case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdentityContext {
@@ -499,7 +639,9 @@ pub struct IdentityContext {
     pub hostnames: Vec<String>,
     /// Machine IDs.
     pub machine_ids: Vec<String>,
-    /// Local accounts: (name, `<user:UID>`), rule I8.
+    /// People's full names (rule I8), lower-case.
+    pub full_names: Vec<String>,
+    /// People's account names (rule I9), lower-case, with their tokens.
     pub users: Vec<(String, String)>,
 }
 
@@ -522,31 +664,37 @@ impl IdentityContext {
         }
     }
 
-    /// Adds a local account (rule I8) when its uid is in [`LOCAL_UIDS`] and its name is
-    /// a plausible login name (at least two characters, no separators).
-    pub fn add_user(&mut self, name: &str, uid: u32) {
+    /// Adds a person's full name (rule I8) if it can be one (see [`person_name`]).
+    pub fn add_full_name(&mut self, name: &str) {
+        if let Some(n) = person_name(name) {
+            if self.full_names.len() < MAX_FULL_NAMES && !self.full_names.contains(&n) {
+                self.full_names.push(n);
+            }
+        }
+    }
+
+    /// Adds a person's account name (rule I9) with its uid (Linux) or none (Windows):
+    /// lower-cased; one-letter names and names that are distribution defaults (`debian`,
+    /// `ubuntu`, …: configuration words elsewhere) are ignored.
+    pub fn add_user(&mut self, name: &str, uid: Option<u32>) {
         let name = name.trim().to_lowercase();
-        if LOCAL_UIDS.contains(&uid)
-            && name.chars().count() >= 2
-            && name.bytes().all(|b| is_word_byte(b) || b == b'.')
-            && !self.users.iter().any(|(n, _)| *n == name)
-        {
-            self.users.push((name, format!("<user:{uid}>")));
+        let usable =
+            name.chars().count() >= 2 && name.bytes().all(is_word_byte) && !GENERIC_HOSTNAMES.contains(&name.as_str());
+        if usable && self.users.len() < MAX_FULL_NAMES && !self.users.iter().any(|(n, _)| *n == name) {
+            let token = uid.map_or_else(|| "<user>".to_owned(), |u| format!("<user:{u}>"));
+            self.users.push((name, token));
         }
     }
 
     /// True when nothing identifies the machine.
     pub fn is_empty(&self) -> bool {
-        self.hostnames.is_empty() && self.machine_ids.is_empty() && self.users.is_empty()
+        self.hostnames.is_empty() && self.machine_ids.is_empty() && self.full_names.is_empty() && self.users.is_empty()
     }
 
-    /// Rules I1–I3 and I8 on a path or name, or a value of a setting at `path` that is
-    /// not a config value.
+    /// Rules I1–I3, I8 and I9 on a path, name or value of a setting at `path`.
     pub fn text(&self, path: &str, text: &str) -> String {
-        self.text_with_users(path, text, true)
-    }
-
-    fn text_with_users(&self, path: &str, text: &str, users: bool) -> String {
+        // E-mail addresses whole before the names in them.
+        let text = &*replace_emails(text);
         let identity_file = IDENTITY_FILES.contains(&path);
         let mut needles: Vec<(&str, &str)> = self
             .hostnames
@@ -555,13 +703,8 @@ impl IdentityContext {
             .map(|h| (h.as_str(), "<hostname>"))
             .collect();
         needles.extend(self.machine_ids.iter().map(|m| (m.as_str(), "<machine-id>")));
-        let homes: Vec<(String, String)> =
-            self.users.iter().map(|(name, token)| (format!("home/{name}"), format!("home/{token}"))).collect();
-        if users {
-            needles.extend(self.users.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-        } else {
-            needles.extend(homes.iter().map(|(n, t)| (n.as_str(), t.as_str())));
-        }
+        needles.extend(full_name_needles(&self.full_names, text));
+        needles.extend(self.users.iter().map(|(n, t)| (n.as_str(), t.as_str())));
         if needles.is_empty() {
             return text.to_owned();
         }
@@ -571,8 +714,7 @@ impl IdentityContext {
     /// Canonical value (rules I1–I6) of the setting `name` at `path`; `name` is the
     /// already-canonical name (I6 looks for `<hostname>` in it).
     pub fn value(&self, path: &str, name: &str, value: &str) -> String {
-        let accounts = ACCOUNT_FILES.contains(&path) || ACCOUNT_DIRECTORIES.iter().any(|d| path.starts_with(d));
-        let text = self.text_with_users(path, value, accounts);
+        let text = self.text(path, value);
         let last = name.rsplit(['/', '.', ':']).next().unwrap_or("").to_ascii_lowercase();
         let digits = last.trim_end_matches(|c: char| c.is_ascii_digit());
         // Netplan's `nameservers.addresses` lists the fleet's DNS servers, not the machine's own.
@@ -698,6 +840,7 @@ mod tests {
                 name: "alice".into(),
                 binary_sid: sid_to_binary("S-1-5-21-1-2-3-1001").unwrap(),
             }],
+            full_names: vec![],
         }
     }
 
@@ -816,6 +959,46 @@ mod tests {
         assert_eq!(c.value("Start", 4, &1u32.to_le_bytes(), "1"), "1");
     }
 
+    #[test]
+    fn r16_email_addresses_become_tokens() {
+        assert_eq!(replace_emails("mailto:ben.white@example.org, x"), "mailto:<email>, x");
+        assert_eq!(replace_emails("a@b.co and c+d@mail.example.com."), "<email> and <email>.");
+        for kept in ["no mail", "user@host", "@example.org", "a@.org", "ver@1.2", "x@y.z", "getty@tty1.service"] {
+            assert_eq!(replace_emails(kept), kept);
+        }
+    }
+
+    #[test]
+    fn r15_full_names_become_tokens_and_fields_holding_one_always() {
+        let mut c = ctx();
+        c.add_full_name("  Ben   White ");
+        c.add_full_name("Owner");
+        c.add_full_name("Windows User");
+        assert_eq!(c.full_names, vec!["ben white".to_owned()]);
+        assert_eq!(c.value("Comment", 1, &[], "set up by BEN WHITE for alice"), "set up by <fullname> for <user>");
+        assert_eq!(c.value("Comment", 1, &[], "Ben Whitehead"), "Ben Whitehead");
+        assert!(is_person_name_value("hklm\\software\\microsoft\\windows nt\\currentversion", "RegisteredOwner"));
+        assert!(is_person_name_value("hku\\<user:1001>\\software\\microsoft\\office\\common\\userinfo", "UserName"));
+        assert!(!is_person_name_value("hklm\\system\\currentcontrolset\\services\\x", "DisplayName"));
+    }
+
+    #[test]
+    fn i8_full_names_and_emails_in_config_files() {
+        let mut c = ident();
+        for (account, n) in crate::identity::people_in_passwd(
+            "root:x:0:0:root:/root:/bin/bash\nlist:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin\nben:x:1000:1000:Ben White,,,:/home/ben:/bin/bash\ndebian:x:1001:1001::/home/debian:/bin/sh\n",
+        ) {
+            c.add_user(account);
+            c.add_full_name(n);
+        }
+        assert_eq!(c.full_names, vec!["ben white".to_owned()]);
+        assert_eq!(c.users, vec!["ben".to_owned()]);
+        assert_eq!(c.text("/etc/passwd", "ben/shell"), "<user>/shell");
+        assert_eq!(c.text("/etc/os-release", "debian"), "debian");
+        assert_eq!(c.text("/etc/aliases", "root: Ben White <ben@example.org>"), "root: <fullname> <<email>>");
+        assert_eq!(c.text("/etc/x", "Mailing List Manager"), "Mailing List Manager");
+    }
+
     fn ident() -> IdentityContext {
         let mut c = IdentityContext::default();
         c.add_hostname("WEB-01.example.lan");
@@ -892,23 +1075,16 @@ mod tests {
     }
 
     #[test]
-    fn i8_local_accounts() {
+    fn i9_accounts_by_uid() {
         let mut c = IdentityContext::default();
-        c.add_user("jdoe", 1000);
-        c.add_user("ubuntu", 1001);
-        c.add_user("root", 0);
-        c.add_user("nobody", 65534);
-        assert_eq!(c.users.len(), 2);
+        c.add_user("jdoe", Some(1000));
+        c.add_user("ubuntu", Some(1001));
+        c.add_user("alice", None);
+        assert_eq!(c.users.len(), 2, "a distribution default is a configuration word");
         assert_eq!(c.text("/etc/passwd", "jdoe/home"), "<user:1000>/home");
         assert_eq!(c.value("/etc/passwd", "<user:1000>/home", "/home/jdoe"), "/home/<user:1000>");
-        assert_eq!(c.value("/etc/group", "sudo/members", "jdoe ubuntu"), "<user:1000> <user:1001>");
-        // Elsewhere a user's name in a value is a word like any other, but a home still is a home.
-        assert_eq!(
-            c.value("/etc/apt/sources.list", "deb", "http://archive.ubuntu.com/ubuntu"),
-            "http://archive.ubuntu.com/ubuntu"
-        );
-        assert_eq!(c.value("/etc/app.conf", "dir", "/home/jdoe/data"), "/home/<user:1000>/data");
-        assert_eq!(c.value("/etc/app.conf", "dir", "root"), "root");
+        assert_eq!(c.value("/etc/group", "sudo/members", "jdoe ubuntu"), "<user:1000> ubuntu");
+        assert_eq!(c.value("/Windows/app.ini", "owner", "Alice"), "<user>");
     }
 
     #[test]

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Extraction: apply an [`ExtractionProfile`] to an opened machine.
 
-use imagefs::{Error as FsError, FileSystem, Machine};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use imagefs::{DirEntry, Error as FsError, FileSystem, Machine};
+
+use crate::budget::Budget;
 
 use crate::canon::config_value;
 use crate::model::{Found, Offset, Origin, Provenance, Source};
@@ -48,6 +53,8 @@ const TREE_SKIP: &[&str] = &[
     "rc6.d",
     "rcs.d",
 ];
+/// Files one `*` pattern expands to at most: real configuration directories hold tens.
+pub const MAX_GLOB_MATCHES: usize = 1024;
 
 /// The settings of one machine, and what it cost to get them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -94,24 +101,39 @@ impl MachineScan {
     }
 }
 
-/// Extracts the settings `profile` names from every volume of `machine`.
+/// Extracts the settings `profile` names from every volume of `machine`, within the
+/// machine's [`Budget`] (a multiple of its input size, see [`crate::budget`]).
 ///
 /// A file or directory the profile names but the machine lacks is simply absent; other
-/// read errors become warnings. The first volume that has a setting wins.
+/// read errors, and parts skipped for the budget, become warnings. The first volume that
+/// has a setting wins.
 pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineScan {
+    scan_machine_within(machine, profile, &Budget::for_input(machine.stats.input_bytes()))
+}
+
+/// [`scan_machine`] with a given budget.
+pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budget: &Budget) -> MachineScan {
     let mut found = Found::default();
     let mut warnings: Vec<String> = machine.warnings.iter().map(ToString::to_string).collect();
     for (index, volume) in machine.volumes.iter().enumerate() {
         found.volume = u32::try_from(index).ok();
         let fs = &*volume.fs;
+        let mut listings = Listings::default();
         // Files already read by an earlier rule (lower-cased: FAT and NTFS fold case).
         let mut claimed = std::collections::HashSet::new();
         for rule in &profile.files {
-            for path in expand(fs, &rule.path, Entries::Files, &mut warnings) {
+            for path in expand(fs, &mut listings, &rule.path, Entries::Files, &mut warnings) {
                 if !claimed.insert(path.to_lowercase()) {
                     continue;
                 }
-                match extract_file(fs, &path, rule.format) {
+                let file = format!("{}:{path}", fs.volume());
+                let pairs = charge_file(fs, &file, &path, rule.format, budget)
+                    .and_then(|()| extract_file(fs, &path, rule.format, budget, &file))
+                    .and_then(|pairs| {
+                        budget.charge_settings(&file, pairs.iter().map(|(s, _)| s)).map_err(Skip::Budget)?;
+                        Ok(pairs)
+                    });
+                match pairs {
                     Ok(pairs) => {
                         if pairs.is_empty() && rule.format == FileFormat::Sniff {
                             continue;
@@ -121,20 +143,35 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
                             found.push(source, offset, setting);
                         }
                     }
-                    Err(FsError::NotFound { .. }) => {}
-                    Err(e) => warnings.push(e.to_string()),
+                    Err(Skip::Fs(FsError::NotFound { .. })) => {}
+                    Err(Skip::Budget(e)) => budget.warn(&e, &mut warnings),
+                    Err(Skip::Fs(e)) => warnings.push(e.to_string()),
                 }
             }
         }
-        let dirs: Vec<String> =
-            profile.directories.iter().flat_map(|d| expand(fs, d, Entries::Dirs, &mut warnings)).collect();
+        let dirs: Vec<String> = profile
+            .directories
+            .iter()
+            .flat_map(|d| expand(fs, &mut listings, d, Entries::Dirs, &mut warnings))
+            .collect();
         for dir in dirs {
-            match fs.read_dir(&dir) {
+            match listings.get(fs, &dir) {
                 Ok(entries) => {
+                    let settings: Vec<Setting> = entries
+                        .iter()
+                        .map(|e| Setting {
+                            kind: Kind::Directory,
+                            path: dir.clone(),
+                            name: e.name.clone(),
+                            value: "present".into(),
+                        })
+                        .collect();
+                    if let Err(e) = budget.charge_settings(&format!("{}:{dir}", fs.volume()), &settings) {
+                        budget.warn(&e, &mut warnings);
+                        continue;
+                    }
                     let source = found.source(&dir, None);
-                    for e in entries {
-                        let setting =
-                            Setting { kind: Kind::Directory, path: dir.clone(), name: e.name, value: "present".into() };
+                    for setting in settings {
                         // A listing has no offset: the entry's presence is a fact of the directory.
                         found.push(source, Offset::Unknown, setting);
                     }
@@ -145,20 +182,39 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         }
     }
     let mut identity = crate::identity::collect_identity(machine);
+    let mut registry_contexts = Vec::new();
     for (index, volume) in machine.volumes.iter().enumerate() {
         if !imagefs::os::detect_os(&*volume.fs).is_some_and(|o| o.family == imagefs::os::OsFamily::Windows) {
             continue;
         }
         found.volume = u32::try_from(index).ok();
-        let ctx = crate::registry::extract_registry_into(&*volume.fs, &profile.registry, &mut found, &mut warnings);
+        let ctx =
+            crate::registry::extract_registry_into(&*volume.fs, &profile.registry, &mut found, &mut warnings, budget);
         // The computer name names the machine in its other files too (rule I7).
         for h in &ctx.hostnames {
             identity.add_hostname(h);
         }
+        for n in &ctx.full_names {
+            identity.add_full_name(n);
+        }
+        for u in &ctx.users {
+            identity.add_user(&u.name, None);
+        }
+        registry_contexts.push(ctx);
     }
     found.volume = None;
     for file in &machine.config_files {
+        // The parser reads at most MAX_VM_CONFIG bytes of it.
+        let size = file.size().min(crate::vmconfig::MAX_VM_CONFIG);
+        if let Err(e) = budget.charge(file.name(), "VM configuration file", 0, size) {
+            budget.warn(&e, &mut warnings);
+            continue;
+        }
         let found_here = crate::vmconfig::extract_source(&**file, &mut warnings);
+        if let Err(e) = budget.charge_settings(file.name(), found_here.iter().map(|(s, _)| s)) {
+            budget.warn(&e, &mut warnings);
+            continue;
+        }
         if !found_here.is_empty() {
             let source = found.source(file.name(), None);
             for (setting, offset) in found_here {
@@ -175,8 +231,16 @@ pub fn scan_machine(machine: &Machine, profile: &ExtractionProfile) -> MachineSc
         // field sits (and `virtual_size` of VHDX/VMDK comes from metadata/descriptor, not one field).
         found.push(source, Offset::Unknown, setting);
     }
+    warnings.extend(budget.summary());
     // After every extractor, so host names in any file are tokens (rules I1–I7).
     crate::identity::anonymize(&identity, &mut found.settings);
+    // Warnings name files (`/Users/alice/NTUSER.DAT`) and reach exports too.
+    for w in &mut warnings {
+        for ctx in &registry_contexts {
+            *w = ctx.anonymize_text(w);
+        }
+        *w = identity.text("", w);
+    }
     let (settings, origins) = sort_dedup(found.settings, found.origins);
     let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
@@ -200,6 +264,52 @@ fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Ve
     pairs.into_iter().unzip()
 }
 
+/// Why a file's settings were not taken.
+#[derive(Debug, thiserror::Error)]
+enum Skip {
+    /// The filesystem could not read it.
+    #[error(transparent)]
+    Fs(FsError),
+    /// Reading or keeping it would exceed the machine's budget.
+    #[error(transparent)]
+    Budget(crate::budget::OverBudget),
+}
+
+/// Charges the bytes [`extract_file`] will read of `path` (its size, when within the
+/// format's limit) before they are read: a sparse 64 MiB file in a 300 KB image is refused unread.
+fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, budget: &Budget) -> Result<(), Skip> {
+    let limit = match format {
+        FileFormat::LineCount => MAX_LOG_FILE,
+        FileFormat::Sniff => MAX_SNIFFED_FILE,
+        // Often a symbolic link whose target is not in the image (only its name is read):
+        // charged at the most a zone file is read, without looking it up.
+        FileFormat::Localtime => {
+            fs.read_link(path).map_err(Skip::Fs)?; // absent: nothing to charge
+            let most = crate::parse::localtime::MAX_TZIF_FILE;
+            return budget.charge(file, "file", 0, most).map_err(Skip::Budget);
+        }
+        _ => MAX_CONFIG_FILE,
+    };
+    let size = fs.metadata(path).map_err(Skip::Fs)?.size;
+    if size > limit {
+        return Ok(()); // not read: the read refuses it (`Error::TooLarge`)
+    }
+    budget.charge(file, "file", 0, size).map_err(Skip::Budget)
+}
+
+/// Directory listings of one volume, each read once per scan: patterns and directory rules
+/// that name the same directory share its listing.
+#[derive(Default)]
+struct Listings {
+    cache: HashMap<String, Result<Rc<Vec<DirEntry>>, FsError>>,
+}
+
+impl Listings {
+    fn get(&mut self, fs: &dyn FileSystem, dir: &str) -> Result<Rc<Vec<DirEntry>>, FsError> {
+        self.cache.entry(dir.to_owned()).or_insert_with(|| fs.read_dir(dir).map(Rc::new)).clone()
+    }
+}
+
 /// What a pattern's last component matches.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Entries {
@@ -210,9 +320,16 @@ enum Entries {
 }
 
 /// Expands a pattern (see [`crate::profile::FileRule`]): literal components are kept as
-/// written, a component with `*` matches entries of the directories found so far, a final
-/// `**` every file (or, for [`Entries::Dirs`], every directory including its own) below them.
-fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
+/// written, a component with `*` matches entries of the directories found so far (at most
+/// [`MAX_GLOB_MATCHES`] per directory), a final `**` every file (or, for [`Entries::Dirs`],
+/// every directory including its own) below them.
+fn expand(
+    fs: &dyn FileSystem,
+    listings: &mut Listings,
+    pattern: &str,
+    want: Entries,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
     if !pattern.starts_with('/') {
         return vec![];
     }
@@ -222,7 +339,7 @@ fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<
         let last = i + 1 == parts.len();
         if *part == "**" {
             return if last {
-                current.iter().flat_map(|dir| walk_tree(fs, dir, want, warnings)).collect()
+                current.iter().flat_map(|dir| walk_tree(fs, listings, dir, want, warnings)).collect()
             } else {
                 vec![]
             };
@@ -237,10 +354,19 @@ fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<
         let wants_dirs = !last || want == Entries::Dirs;
         let mut next = Vec::new();
         for dir in &current {
-            for e in list(fs, dir, warnings) {
-                if e.is_dir == wants_dirs && matches_glob(&e.name, prefix, suffix) {
-                    next.push(format!("{dir}/{}", e.name));
-                }
+            let entries = list(fs, listings, dir, warnings);
+            let mut matches = entries
+                .iter()
+                .filter(|e| e.is_dir == wants_dirs && matches_glob(&e.name, prefix, suffix))
+                .map(|e| format!("{dir}/{}", e.name));
+            next.extend(matches.by_ref().take(MAX_GLOB_MATCHES));
+            let more = matches.count();
+            if more > 0 {
+                warnings.push(format!(
+                    "{}:{dir}: directory listing at offset 0x0: {pattern} matches {} entries; the first {MAX_GLOB_MATCHES} were read",
+                    fs.volume(),
+                    MAX_GLOB_MATCHES + more
+                ));
             }
         }
         current = next;
@@ -248,21 +374,28 @@ fn expand(fs: &dyn FileSystem, pattern: &str, want: Entries, warnings: &mut Vec<
     current
 }
 
-/// Entries of `dir` (`""` is the root); a missing directory has none, other errors warn.
-fn list(fs: &dyn FileSystem, dir: &str, warnings: &mut Vec<String>) -> Vec<imagefs::DirEntry> {
-    match fs.read_dir(if dir.is_empty() { "/" } else { dir }) {
+/// Entries of `dir` (`""` is the root), listed once per scan; a missing directory has
+/// none, other errors warn.
+fn list(fs: &dyn FileSystem, listings: &mut Listings, dir: &str, warnings: &mut Vec<String>) -> Rc<Vec<DirEntry>> {
+    match listings.get(fs, if dir.is_empty() { "/" } else { dir }) {
         Ok(entries) => entries,
-        Err(FsError::NotFound { .. }) => vec![],
+        Err(FsError::NotFound { .. }) => Rc::default(),
         Err(e) => {
             warnings.push(e.to_string());
-            vec![]
+            Rc::default()
         }
     }
 }
 
 /// Files (or directories, `root` included) below `root`, breadth first, bounded by
 /// [`MAX_TREE_DEPTH`] and [`MAX_TREE_ENTRIES`], never entering [`TREE_SKIP`] names.
-fn walk_tree(fs: &dyn FileSystem, root: &str, want: Entries, warnings: &mut Vec<String>) -> Vec<String> {
+fn walk_tree(
+    fs: &dyn FileSystem,
+    listings: &mut Listings,
+    root: &str,
+    want: Entries,
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
     let mut out = Vec::new();
     if want == Entries::Dirs && fs.metadata(root).is_ok_and(|m| m.is_dir) {
         out.push(root.to_owned());
@@ -271,7 +404,9 @@ fn walk_tree(fs: &dyn FileSystem, root: &str, want: Entries, warnings: &mut Vec<
     for _ in 0..MAX_TREE_DEPTH {
         let mut next = Vec::new();
         for dir in &level {
-            let mut entries = list(fs, dir, warnings);
+            let mut entries: Vec<&DirEntry> = Vec::new();
+            let listed = list(fs, listings, dir, warnings);
+            entries.extend(listed.iter());
             entries.sort_by(|a, b| a.name.cmp(&b.name));
             for e in entries {
                 if TREE_SKIP.iter().any(|s| e.name.eq_ignore_ascii_case(s)) || is_key_file(&e.name) {
@@ -310,15 +445,40 @@ fn matches_glob(name: &str, prefix: &str, suffix: &str) -> bool {
         && lower.ends_with(&suffix.to_ascii_lowercase())
 }
 
-fn extract_file(fs: &dyn FileSystem, path: &str, format: FileFormat) -> Result<Vec<(Setting, Offset)>, FsError> {
+fn extract_file(
+    fs: &dyn FileSystem,
+    path: &str,
+    format: FileFormat,
+    budget: &Budget,
+    file: &str,
+) -> Result<Vec<(Setting, Offset)>, Skip> {
     if format == FileFormat::Localtime {
-        return localtime(fs, path);
+        return localtime(fs, path).map_err(Skip::Fs);
     }
     if format == FileFormat::Sniff {
-        return sniffed(fs, path);
+        return sniffed(fs, path).map_err(Skip::Fs);
     }
     let limit = if format == FileFormat::LineCount { MAX_LOG_FILE } else { MAX_CONFIG_FILE };
-    let bytes = fs.read_file(path, limit)?;
+    let bytes = fs.read_file(path, limit).map_err(Skip::Fs)?;
+    if format != FileFormat::LineCount {
+        // Each line may become a setting: a file whose lines' settings cannot fit in what is
+        // left of the budget is refused before it is parsed (the exact cost is charged after).
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let least = lines.saturating_mul(crate::budget::setting_bytes_without_text() + path.len() as u64);
+        if least > budget.limit().saturating_sub(budget.used()) {
+            let used = budget.used();
+            let limit = budget.limit();
+            let structure = "settings of its lines";
+            return Err(Skip::Budget(crate::budget::OverBudget {
+                file: file.to_owned(),
+                structure,
+                offset: 0,
+                bytes: least,
+                used,
+                limit,
+            }));
+        }
+    }
     let text = String::from_utf8_lossy(&bytes);
     let at = |line: Option<u32>| line.map_or(Offset::Unknown, Offset::Line);
     let setting = |kind, name: String, value: String| Setting { kind, path: path.to_owned(), name, value };

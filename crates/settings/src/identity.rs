@@ -54,6 +54,21 @@ pub fn identity_from_texts(hostname: Option<&str>, hosts: Option<&str>, machine_
     ctx
 }
 
+/// Lowest and highest UID of a person's account (Debian's and Red Hat's `UID_MIN`; 65534
+/// is `nobody`): system accounts' GECOS fields name programs ("Mailing List Manager").
+const PERSON_UIDS: std::ops::RangeInclusive<u32> = 1000..=65533;
+
+/// The account name and GECOS full name (first comma-separated field, maybe empty) of
+/// people's accounts in a passwd file (rules I8, I9).
+pub fn people_in_passwd(passwd: &str) -> impl Iterator<Item = (&str, u32, &str)> {
+    passwd.lines().take(MAX_HOSTS_LINES).filter_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        let [account, _, uid, _, gecos, ..] = fields.as_slice() else { return None };
+        let uid: u32 = uid.trim().parse().ok()?;
+        PERSON_UIDS.contains(&uid).then(|| (*account, uid, gecos.split(',').next().unwrap_or("").trim()))
+    })
+}
+
 /// Reads a small identity file; missing or unreadable files are `None` (an unreadable
 /// one is already reported by the extraction of the same file).
 fn read_small(fs: &dyn FileSystem, path: &str) -> Option<String> {
@@ -75,6 +90,12 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
             ["/etc/machine-id", "/var/lib/dbus/machine-id"].iter().filter_map(|p| read_small(fs, p)).collect();
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let found = identity_from_texts(hostname.as_deref(), hosts.as_deref(), &ids);
+        if let Some(passwd) = read_small(fs, "/etc/passwd") {
+            for (account, uid, full_name) in people_in_passwd(&passwd) {
+                ctx.add_user(account, Some(uid));
+                ctx.add_full_name(full_name);
+            }
+        }
         for h in found.hostnames {
             if ctx.hostnames.len() < MAX_HOSTNAMES && !ctx.hostnames.contains(&h) {
                 ctx.hostnames.push(h);
@@ -83,28 +104,8 @@ pub fn collect_identity(machine: &Machine) -> IdentityContext {
         for m in found.machine_ids {
             ctx.add_machine_id(&m);
         }
-        if let Some(passwd) = read_small(fs, "/etc/passwd") {
-            add_local_users(&mut ctx, &passwd);
-        }
     }
     ctx
-}
-
-/// Local accounts a machine may have: bounds the needle list (real machines have a few).
-const MAX_USERS: usize = 64;
-
-/// Rule I8: the local accounts of an `/etc/passwd` text (`name:x:uid:…` rows).
-pub fn add_local_users(ctx: &mut IdentityContext, passwd: &str) {
-    for line in passwd.lines().take(MAX_HOSTS_LINES) {
-        if ctx.users.len() >= MAX_USERS {
-            break;
-        }
-        let mut fields = line.split(':');
-        let (Some(name), Some(_), Some(uid)) = (fields.next(), fields.next(), fields.next()) else { continue };
-        if let Ok(uid) = uid.trim().parse::<u32>() {
-            ctx.add_user(name, uid);
-        }
-    }
 }
 
 /// Rewrites `settings` in place under rules I1–I6. Registry settings (already

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod budget;
 pub mod canon;
 mod extract;
 pub mod identity;
@@ -27,8 +28,10 @@ mod profile;
 pub mod registry;
 pub mod vmconfig;
 
+pub use budget::Budget;
 pub use extract::{
-    scan_machine, MachineScan, MAX_CONFIG_FILE, MAX_LOG_FILE, MAX_SNIFFED_FILE, MAX_TREE_DEPTH, MAX_TREE_ENTRIES,
+    scan_machine, scan_machine_within, MachineScan, MAX_CONFIG_FILE, MAX_GLOB_MATCHES, MAX_LOG_FILE, MAX_SNIFFED_FILE,
+    MAX_TREE_DEPTH, MAX_TREE_ENTRIES,
 };
 pub use model::{Kind, Offset, Origin, Provenance, Setting, SettingKey, Source};
 pub use profile::{ExtractionProfile, FileFormat, FileRule, ProfileError, PROFILE_VERSION};

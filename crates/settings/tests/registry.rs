@@ -192,7 +192,9 @@ fn dirty_hive_without_logs_warns() {
     let loaded = load_hive("win10-dirty/SYSTEM", read("win10-dirty/SYSTEM"), &[], &mut warnings).unwrap();
     assert_eq!(warnings.len(), 1);
     assert!(
-        warnings[0].contains("hive win10-dirty/SYSTEM is dirty and its logs could not be replayed"),
+        warnings[0].contains(
+            "win10-dirty/SYSTEM: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed"
+        ),
         "{warnings:?}"
     );
     // Still extracted as it is.
@@ -576,7 +578,7 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
     let (stale, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].contains("hive /Windows/System32/config/SYSTEM is dirty and its logs could not be replayed"),
+        warnings[0].contains("/Windows/System32/config/SYSTEM: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed"),
         "{warnings:?}"
     );
     // Extracted anyway, and the replay made a difference.

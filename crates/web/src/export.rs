@@ -40,9 +40,18 @@ fn field(s: &str) -> String {
     }
 }
 
-/// The ranking as JSON, the shape of `vmsift rank --format json`.
-pub(crate) fn json(ranking: &Ranking) -> String {
-    serde_json::to_string_pretty(ranking).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+/// The ranking as JSON, the shape of `vmsift rank --format json`: the ranking's fields and
+/// `warnings`, `[{machine, warnings}]` for each machine that has warnings.
+pub(crate) fn json(ranking: &Ranking, warnings: &[(String, Vec<String>)]) -> String {
+    let mut value = match serde_json::to_value(ranking) {
+        Ok(v) => v,
+        Err(e) => return format!("{{\"error\":{:?}}}", e.to_string()),
+    };
+    if let Some(fields) = value.as_object_mut() {
+        let list = warnings.iter().map(|(machine, w)| serde_json::json!({ "machine": machine, "warnings": w }));
+        fields.insert("warnings".into(), serde_json::Value::Array(list.collect()));
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
 }
 
 /// Offers `bytes` as a download named `name`: a Blob URL clicked through an `<a download>`,
@@ -102,7 +111,10 @@ mod tests {
     fn json_has_the_cli_shape() {
         let target = [setting("a", "1")];
         let ranking = rank(&target, &PeerProfile::from_machines([&[setting("a", "2")][..]]));
-        let v: serde_json::Value = serde_json::from_str(&json(&ranking)).unwrap();
+        let warned = [("peer.img".to_owned(), vec!["peer.img partition 0:/x: file at offset 0x0: skipped".to_owned()])];
+        let v: serde_json::Value = serde_json::from_str(&json(&ranking, &warned)).unwrap();
+        assert_eq!(v["warnings"][0]["machine"], "peer.img");
+        assert_eq!(v["warnings"][0]["warnings"][0], warned[0].1[0]);
         assert_eq!(v["peers"], 1);
         let row = &v["ranking"][0];
         for k in ["rank", "kind", "path", "name", "value", "probability", "category", "m", "c", "peer_values"] {

@@ -220,7 +220,7 @@ pub fn app() -> Html {
             if let Some(ranking) = &state.ranking {
                 <ShareBar ranking={ranking.clone()}
                     identity={Rc::new(share::identity_strings(state.machines.iter().map(|m| m.name.as_str())))} />
-                <Results ranking={ranking.clone()} {peers} />
+                <Results ranking={ranking.clone()} {peers} warnings={Rc::new(state.warnings())} />
             } else if !empty && !state.busy() {
                 <p class="empty">{ "Add a target and at least one peer to see the ranking." }</p>
             }

@@ -135,6 +135,21 @@ pub(crate) enum Action {
 
 impl State {
     /// The finished peers, in drop order: (name, scan).
+    /// Name and warnings of each finished machine that has warnings, target first (the
+    /// `warnings` of the JSON export, as in `vmsift rank --format json`).
+    pub(crate) fn warnings(&self) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(Role, String, Vec<String>)> = self
+            .machines
+            .iter()
+            .filter_map(|m| match &m.status {
+                Status::Done(s) if !s.warnings.is_empty() => Some((m.role, m.name.clone(), s.warnings.clone())),
+                _ => None,
+            })
+            .collect();
+        out.sort_by_key(|(role, ..)| *role != Role::Target);
+        out.into_iter().map(|(_, name, warnings)| (name, warnings)).collect()
+    }
+
     pub(crate) fn done_peers(&self) -> Vec<(String, Rc<MachineScan>)> {
         self.machines
             .iter()

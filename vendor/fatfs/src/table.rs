@@ -416,11 +416,18 @@ pub(crate) struct ClusterIterator<T: ReadWriteSeek> {
     fat_type: FatType,
     cluster: Option<u32>,
     err: bool,
+    // vmsift: Brent's cycle detection. A chain that comes back to a cluster it passed is
+    // corrupt and would otherwise be followed forever: `saved` is a cluster of the chain,
+    // replaced after `power` steps (doubling), so a loop is met within about twice its
+    // length plus its distance from the start, in constant memory.
+    saved: u32,
+    power: u32,
+    steps: u32,
 }
 
 impl<T: ReadWriteSeek> ClusterIterator<T> {
     pub(crate) fn new(fat: T, fat_type: FatType, cluster: u32) -> Self {
-        ClusterIterator { fat, fat_type, cluster: Some(cluster), err: false }
+        ClusterIterator { fat, fat_type, cluster: Some(cluster), err: false, saved: cluster, power: 1, steps: 0 }
     }
 
     pub(crate) fn truncate(&mut self) -> io::Result<u32> {
@@ -455,6 +462,7 @@ impl<T: ReadWriteSeek> Iterator for ClusterIterator<T> {
         if self.err {
             return None;
         }
+        let from = self.cluster;
         if let Some(current_cluster) = self.cluster {
             self.cluster = match get_next_cluster(&mut self.fat, self.fat_type, current_cluster) {
                 Ok(next_cluster) => next_cluster,
@@ -462,6 +470,26 @@ impl<T: ReadWriteSeek> Iterator for ClusterIterator<T> {
                     self.err = true;
                     return Some(Err(err));
                 },
+            }
+        }
+        if let Some(next_cluster) = self.cluster {
+            if next_cluster == self.saved {
+                self.err = true;
+                #[cfg(feature = "std")]
+                let message = format!(
+                    "cluster chain loops: the FAT entry of cluster {} leads back to cluster {}",
+                    from.unwrap_or(next_cluster),
+                    next_cluster
+                );
+                #[cfg(not(feature = "std"))]
+                let message = "cluster chain loops (comes back to a cluster it passed)";
+                return Some(Err(io::Error::new(io::ErrorKind::InvalidData, message)));
+            }
+            self.steps += 1;
+            if self.steps == self.power {
+                self.saved = next_cluster;
+                self.power = self.power.saturating_mul(2);
+                self.steps = 0;
             }
         }
         self.cluster.map(Ok)
@@ -561,4 +589,5 @@ mod tests {
         ];
         test_fat(FatType::Fat32, io::Cursor::new(fat));
     }
+
 }

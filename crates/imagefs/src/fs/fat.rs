@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! FAT12/16/32 through the `fatfs` crate.
 
+use std::cell::RefCell;
 use std::io::{Read, Seek, SeekFrom};
+use std::rc::Rc;
 
 use super::{components, DirEntry, FileSystem, FsKind, Metadata};
 use crate::{source::Cursor, Error, ReadAt, Result, Source};
@@ -29,6 +31,10 @@ pub(super) struct FatFs {
     /// Size of the volume: FAT has no sparse files, so no file is larger.
     size: u64,
     fs: fatfs::FileSystem<Cursor<Source>>,
+    /// The last directory listed (lower-case path) and its entries: FAT has no index, so
+    /// `metadata` lists the parent; reading every file of one directory (a glob) would
+    /// otherwise list it once per file, quadratic in its size.
+    last_listing: RefCell<Option<(String, Rc<Vec<DirEntry>>)>>,
 }
 
 impl FatFs {
@@ -41,7 +47,7 @@ impl FatFs {
             offset: 0,
             detail: e.to_string(),
         })?;
-        Ok(Self { volume: name, size, fs })
+        Ok(Self { volume: name, size, fs, last_listing: RefCell::new(None) })
     }
 
     fn error(&self, path: &str, e: std::io::Error) -> Error {
@@ -54,6 +60,19 @@ impl FatFs {
 
     fn relative(path: &str) -> String {
         components(path).collect::<Vec<_>>().join("/")
+    }
+
+    /// [`FileSystem::read_dir`] through the one-directory cache.
+    fn listing(&self, path: &str) -> Result<Rc<Vec<DirEntry>>> {
+        let key = Self::relative(path).to_lowercase();
+        if let Some((cached, entries)) = &*self.last_listing.borrow() {
+            if *cached == key {
+                return Ok(Rc::clone(entries));
+            }
+        }
+        let entries = Rc::new(self.read_dir(path)?);
+        *self.last_listing.borrow_mut() = Some((key, Rc::clone(&entries)));
+        Ok(entries)
     }
 }
 
@@ -94,8 +113,8 @@ impl FileSystem for FatFs {
             return Ok(Metadata { is_dir: true, size: 0 });
         };
         let parent = format!("/{}", parents.join("/"));
-        self.read_dir(&parent)?
-            .into_iter()
+        self.listing(&parent)?
+            .iter()
             .find(|e| e.name.eq_ignore_ascii_case(last))
             .map(|e| Metadata { is_dir: e.is_dir, size: e.size })
             .ok_or_else(|| Error::NotFound { volume: self.volume.clone(), path: path.to_owned() })

@@ -98,10 +98,17 @@ fn log_base(log: &LogFile<'_>, new_format: bool) -> Result<BaseBlock, Error> {
 }
 
 /// Writes `page` at `offset` of the hive bins, growing the hive when the log says it grew.
-fn write_page(hive: &mut Vec<u8>, bins_offset: usize, page: &[u8], log: &str, at: usize) -> Result<(), Error> {
+fn write_page(
+    hive: &mut Vec<u8>,
+    bins_offset: usize,
+    page: &[u8],
+    max_bins: usize,
+    log: &str,
+    at: usize,
+) -> Result<(), Error> {
     let start = BASE_BLOCK_SIZE
         .checked_add(bins_offset)
-        .filter(|s| s.saturating_add(page.len()) <= BASE_BLOCK_SIZE + MAX_REPLAYED_HIVE)
+        .filter(|s| s.saturating_add(page.len()) <= BASE_BLOCK_SIZE + max_bins)
         .ok_or_else(|| corrupt(log, "dirty page reference", at, "page lies beyond any plausible hive size"))?;
     let end = start + page.len();
     if hive.len() < end {
@@ -138,7 +145,13 @@ fn finish_base_block(hive: &mut Vec<u8>, log_base: &[u8], sequence: u32, hbins_s
 
 /// Applies the valid entries of one new-format log. Returns the last sequence number
 /// applied, or `None` if the log had no valid entry.
-fn apply_new_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units: &mut usize) -> Option<u32> {
+fn apply_new_log(
+    hive: &mut Vec<u8>,
+    log: &LogFile<'_>,
+    base: &BaseBlock,
+    max_bins: usize,
+    units: &mut usize,
+) -> Option<u32> {
     /// Each entry is at least one 512-byte sector, so a log of N bytes has fewer than N/512
     /// entries; this constant only documents that the loop below is bounded by the file.
     const SECTOR: usize = 512;
@@ -164,7 +177,7 @@ fn apply_new_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units:
             && size % SECTOR == 0
             && entry_hbins >= 4096
             && entry_hbins % 4096 == 0
-            && entry_hbins as usize <= MAX_REPLAYED_HIVE
+            && entry_hbins as usize <= max_bins
             && pages > 0
             && refs_end.is_some_and(|e| e <= size)
             && sequence == expected
@@ -187,7 +200,7 @@ fn apply_new_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units:
             return last;
         }
         for (offset, page, ref_at) in plan {
-            if write_page(hive, offset, page, log.name, ref_at).is_err() {
+            if write_page(hive, offset, page, max_bins, log.name, ref_at).is_err() {
                 return last;
             }
         }
@@ -204,11 +217,25 @@ fn apply_new_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units:
 }
 
 /// Applies an old-format (`DIRT`) log.
-fn apply_old_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units: &mut usize) -> Result<(), Error> {
+fn apply_old_log(
+    hive: &mut Vec<u8>,
+    log: &LogFile<'_>,
+    base: &BaseBlock,
+    max_bins: usize,
+    units: &mut usize,
+) -> Result<(), Error> {
     let bytes = log.bytes;
     let hbins = base.hbins_size as usize;
-    if hbins % 4096 != 0 || hbins > MAX_REPLAYED_HIVE {
+    if hbins % 4096 != 0 {
         return Err(corrupt(log.name, "log base block", 40, format!("hive bins size {hbins} is invalid")));
+    }
+    if hbins > max_bins {
+        return Err(corrupt(
+            log.name,
+            "log base block",
+            40,
+            format!("hive bins size {hbins} is more than the hive and its logs justify ({max_bins} bytes)"),
+        ));
     }
     if bytes.get(LOG_BASE_BLOCK_SIZE..LOG_BASE_BLOCK_SIZE + 4) != Some(b"DIRT") {
         return Err(corrupt(log.name, "dirty vector", LOG_BASE_BLOCK_SIZE, "signature is not \"DIRT\""));
@@ -226,7 +253,7 @@ fn apply_old_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units:
             let page = bytes
                 .get(from..from + 512)
                 .ok_or_else(|| corrupt(log.name, "dirty page", from, "page is past the end of the log"))?;
-            write_page(hive, bit * 512, page, log.name, from)?;
+            write_page(hive, bit * 512, page, max_bins, log.name, from)?;
             page_index += 1;
             *units += 1;
         }
@@ -235,12 +262,22 @@ fn apply_old_log(hive: &mut Vec<u8>, log: &LogFile<'_>, base: &BaseBlock, units:
     Ok(())
 }
 
+/// The largest hive bins size a replay may produce: every page a log adds is stored in the
+/// log, so the replayed bins are at most the primary file's bins plus the logs' bytes (and
+/// never more than [`MAX_REPLAYED_HIVE`]). An 8 KiB hive whose log declares 512 MiB of bins
+/// does not become a 512 MiB allocation.
+fn justified_bins(hive_len: usize, logs: &[LogFile<'_>]) -> usize {
+    let logs_len = logs.iter().fold(0usize, |sum, l| sum.saturating_add(l.bytes.len()));
+    hive_len.saturating_sub(BASE_BLOCK_SIZE).saturating_add(logs_len).min(MAX_REPLAYED_HIVE)
+}
+
 /// Replays `logs` into the dirty hive `hive` (the whole file, modified in place).
 ///
 /// # Errors
 /// No log applies: none is a valid log of this hive, or none is newer than the hive.
 pub fn replay(hive: &mut Vec<u8>, hive_name: &str, logs: &[LogFile<'_>]) -> Result<Replay, Error> {
     let primary = BaseBlock::parse(hive, hive_name)?;
+    let max_bins = justified_bins(hive.len(), logs);
     let mut result = Replay::default();
     let mut news: Vec<(&LogFile<'_>, BaseBlock)> =
         logs.iter().filter_map(|l| log_base(l, true).ok().map(|b| (l, b))).collect();
@@ -272,7 +309,7 @@ pub fn replay(hive: &mut Vec<u8>, hive_name: &str, logs: &[LogFile<'_>]) -> Resu
                 // Without a trustworthy base block Windows uses the newer log only.
                 continue;
             }
-            if let Some(seq) = apply_new_log(hive, log, base, &mut result.units) {
+            if let Some(seq) = apply_new_log(hive, log, base, max_bins, &mut result.units) {
                 last = Some(seq);
                 result.applied.push(log.name.to_owned());
             }
@@ -288,7 +325,7 @@ pub fn replay(hive: &mut Vec<u8>, hive_name: &str, logs: &[LogFile<'_>]) -> Resu
     let mut last_error = None;
     for (log, base) in olds {
         let mut copy = hive.clone();
-        match apply_old_log(&mut copy, log, &base, &mut result.units) {
+        match apply_old_log(&mut copy, log, &base, max_bins, &mut result.units) {
             Ok(()) => {
                 *hive = copy;
                 result.applied.push(log.name.to_owned());

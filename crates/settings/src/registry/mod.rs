@@ -27,6 +27,7 @@ pub mod walk;
 use imagefs::{Error, FileSystem};
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{Budget, BUDGET_CEILING};
 use crate::canon::{sid_to_binary, RegistryContext, UserProfile};
 use crate::model::{Found, Offset, Origin, Source};
 use crate::{Kind, Setting};
@@ -127,7 +128,9 @@ pub fn load_hive(
     if base.is_dirty() {
         match log::replay(&mut bytes, name, logs) {
             Ok(r) => replayed = r.applied,
-            Err(e) => warnings.push(format!("hive {name} is dirty and its logs could not be replayed ({e})")),
+            Err(e) => warnings.push(format!(
+                "{name}: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed ({e})"
+            )),
         }
     }
     Ok(LoadedHive { name: name.to_owned(), bytes, replayed })
@@ -267,6 +270,20 @@ fn profiles(hive: &Hive<'_>) -> Vec<(UserProfile, String)> {
     out
 }
 
+/// People's full names SOFTWARE holds (rule R15): the last user's display name on the
+/// logon screen and the registered owner.
+fn person_names(hive: &Hive<'_>, ctx: &mut RegistryContext) {
+    let Ok(root) = hive.root() else { return };
+    for (key, value) in [
+        ("Microsoft\\Windows\\CurrentVersion\\Authentication\\LogonUI", "LastLoggedOnDisplayName"),
+        ("Microsoft\\Windows NT\\CurrentVersion", "RegisteredOwner"),
+    ] {
+        if let Some((_, name)) = hive.find_path(&root, key).and_then(|k| string_value(hive, &k, value)) {
+            ctx.add_full_name(&name);
+        }
+    }
+}
+
 /// `C:\Users\alice` or `%SystemDrive%\Users\alice` → `Users/alice`.
 fn profile_dir(path: &str) -> String {
     let rest = if let Some((_, r)) = path.split_once(":\\") {
@@ -279,8 +296,39 @@ fn profile_dir(path: &str) -> String {
     rest.split('\\').filter(|c| !c.is_empty()).collect::<Vec<_>>().join("/")
 }
 
-/// Reads a hive and the `.LOG`, `.LOG1`, `.LOG2` files next to it.
-fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Option<LoadedHive> {
+/// Charges the bytes `read_file(path, limit)` will read (the file's size, when within
+/// `limit`) before they are read. `None` (with a warning unless the file is absent) when refused.
+fn charge_read(
+    fs: &dyn FileSystem,
+    path: &str,
+    structure: &'static str,
+    limit: u64,
+    budget: &Budget,
+    warnings: &mut Vec<String>,
+) -> Option<()> {
+    let size = match fs.metadata(path) {
+        Ok(m) => m.size,
+        Err(Error::NotFound { .. }) => return None,
+        Err(e) => {
+            warnings.push(e.to_string());
+            return None;
+        }
+    };
+    if size > limit {
+        return Some(()); // not read: `read_file` refuses it with a warning
+    }
+    match budget.charge(&format!("{}:{path}", fs.volume()), structure, 0, size) {
+        Ok(()) => Some(()),
+        Err(e) => {
+            budget.warn(&e, warnings);
+            None
+        }
+    }
+}
+
+/// Reads a hive and the `.LOG`, `.LOG1`, `.LOG2` files next to it, each charged to `budget`.
+fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>, budget: &Budget) -> Option<LoadedHive> {
+    charge_read(fs, path, "hive", MAX_HIVE_FILE, budget, warnings)?;
     let bytes = match fs.read_file(path, MAX_HIVE_FILE) {
         Ok(b) => b,
         Err(Error::NotFound { .. }) => return None,
@@ -305,6 +353,9 @@ fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Opt
             Ok(entries) => {
                 for e in entries.iter().filter(|e| !e.is_dir && wanted.contains(&e.name.to_lowercase())) {
                     let log_path = format!("{dir}/{}", e.name);
+                    if charge_read(fs, &log_path, "transaction log", MAX_LOG_FILE, budget, warnings).is_none() {
+                        continue;
+                    }
                     match fs.read_file(&log_path, MAX_LOG_FILE) {
                         Ok(b) => log_bytes.push((log_path, b)),
                         Err(err) => warnings.push(err.to_string()),
@@ -316,8 +367,17 @@ fn read_hive(fs: &dyn FileSystem, path: &str, warnings: &mut Vec<String>) -> Opt
     }
     let logs: Vec<log::LogFile<'_>> =
         log_bytes.iter().map(|(n, b)| log::LogFile { name: n.as_str(), bytes: b.as_slice() }).collect();
+    let read_len = bytes.len();
     match load_hive(path, bytes, &logs, warnings) {
-        Ok(h) => Some(h),
+        Ok(h) => {
+            // The replay may grow the hive (by at most what its logs hold).
+            let grown = h.bytes.len().saturating_sub(read_len) as u64;
+            if let Err(e) = budget.charge(&format!("{}:{path}", fs.volume()), "replayed hive", 0, grown) {
+                budget.warn(&e, warnings);
+                return None;
+            }
+            Some(h)
+        }
         Err(e) => {
             warnings.push(e.to_string());
             None
@@ -375,15 +435,16 @@ fn extract_hive(
                 Ok(d) => (format_value(v.kind, d), d),
                 Err(_) => (UNREADABLE.into(), &[]),
             };
+            // A person's name is a token whatever it is (rule R15), even one not collected.
+            let value = if crate::canon::is_person_name_value(path, v.name) && !text.trim().is_empty() {
+                "<fullname>".to_owned()
+            } else {
+                ctx.value_from(v.name, v.kind, data, text)
+            };
             out.push(
                 source,
                 Offset::Cell(v.offset),
-                Setting {
-                    kind: Kind::Registry,
-                    path: path.clone(),
-                    name: ctx.value_name(v.name),
-                    value: ctx.value_from(v.name, v.kind, data, text),
-                },
+                Setting { kind: Kind::Registry, path: path.clone(), name: ctx.value_name(v.name), value },
             );
         });
         if stats.error_count > 0 {
@@ -484,7 +545,7 @@ fn extract_sam(loaded: &LoadedHive, out: &mut Found) {
 pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Setting>, Vec<String>) {
     let mut found = Found::default();
     let mut warnings = Vec::new();
-    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    extract_registry_into(fs, rules, &mut found, &mut warnings, &Budget::with_limit(BUDGET_CEILING));
     (found.settings, warnings)
 }
 
@@ -496,7 +557,7 @@ pub fn extract_registry_with_origins(
 ) -> (Vec<(Setting, Origin)>, Vec<Source>, Vec<String>) {
     let mut found = Found::default();
     let mut warnings = Vec::new();
-    extract_registry_into(fs, rules, &mut found, &mut warnings);
+    extract_registry_into(fs, rules, &mut found, &mut warnings, &Budget::with_limit(BUDGET_CEILING));
     (found.settings.into_iter().zip(found.origins).collect(), found.sources, warnings)
 }
 
@@ -508,20 +569,21 @@ pub(crate) fn extract_registry_into(
     rules: &[RegistryRule],
     found: &mut Found,
     warnings: &mut Vec<String>,
+    budget: &Budget,
 ) -> RegistryContext {
     let mut ctx = RegistryContext::default();
     if rules.is_empty() {
         return ctx;
     }
     let wants = |k: HiveKind| rules.iter().any(|r| r.hive == k);
-    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), warnings);
+    let system = read_hive(fs, &format!("{CONFIG_DIR}/SYSTEM"), warnings, budget);
     if let Some(h) = &system {
         if let Ok(hive) = h.hive() {
             system_context(&hive, &mut ctx, warnings);
         }
     }
-    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings);
-    let sam = if wants(HiveKind::Sam) { read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings) } else { None };
+    let software = read_hive(fs, &format!("{CONFIG_DIR}/SOFTWARE"), warnings, budget);
+    let sam = if wants(HiveKind::Sam) { read_hive(fs, &format!("{CONFIG_DIR}/SAM"), warnings, budget) } else { None };
     let mut profile_dirs = Vec::new();
     if let Some(h) = &software {
         if let Ok(hive) = h.hive() {
@@ -529,6 +591,7 @@ pub(crate) fn extract_registry_into(
                 profile_dirs.push((sid_token_for(&user.sid), dir));
                 ctx.users.push(user);
             }
+            person_names(&hive, &mut ctx);
         }
     }
     // Local accounts without a profile (never logged on, or whose profile entry is gone)
@@ -541,18 +604,24 @@ pub(crate) fn extract_registry_into(
         }
     }
     if let Some(h) = &system {
-        extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, found, warnings);
+        within_budget(found, warnings, budget, &h.name, |found, warnings| {
+            extract_hive(h, HiveKind::System, "HKLM\\SYSTEM", rules, &ctx, found, warnings);
+        });
     }
     if let Some(h) = &software {
-        extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, found, warnings);
+        within_budget(found, warnings, budget, &h.name, |found, warnings| {
+            extract_hive(h, HiveKind::Software, "HKLM\\SOFTWARE", rules, &ctx, found, warnings);
+        });
     }
     if wants(HiveKind::Default) {
-        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), warnings) {
-            extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
+        if let Some(h) = read_hive(fs, &format!("{CONFIG_DIR}/DEFAULT"), warnings, budget) {
+            within_budget(found, warnings, budget, &h.name, |found, warnings| {
+                extract_hive(&h, HiveKind::Default, "HKU\\.DEFAULT", rules, &ctx, found, warnings);
+            });
         }
     }
     if let Some(h) = &sam {
-        extract_sam(h, found);
+        within_budget(found, warnings, budget, &h.name, |found, _| extract_sam(h, found));
     }
     if wants(HiveKind::Ntuser) {
         // Profiles that SOFTWARE's ProfileList does not name (loose hives, a copied
@@ -583,12 +652,33 @@ pub(crate) fn extract_registry_into(
             }
         }
         for (token, dir) in &profile_dirs {
-            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings) {
-                extract_hive(&h, HiveKind::Ntuser, &format!("HKU\\{token}"), rules, &ctx, found, warnings);
+            if let Some(h) = read_hive(fs, &format!("/{dir}/NTUSER.DAT"), warnings, budget) {
+                within_budget(found, warnings, budget, &h.name, |found, warnings| {
+                    let prefix = format!("HKU\\{token}");
+                    extract_hive(&h, HiveKind::Ntuser, &prefix, rules, &ctx, found, warnings);
+                });
             }
         }
     }
     ctx
+}
+
+/// Runs `extract` and keeps the settings it added only if the budget can hold them;
+/// otherwise they are dropped with a warning naming `hive`.
+fn within_budget(
+    found: &mut Found,
+    warnings: &mut Vec<String>,
+    budget: &Budget,
+    hive: &str,
+    extract: impl FnOnce(&mut Found, &mut Vec<String>),
+) {
+    let before = found.settings.len();
+    extract(found, warnings);
+    if let Err(e) = budget.charge_settings(hive, found.settings.get(before..).unwrap_or(&[])) {
+        found.settings.truncate(before);
+        found.origins.truncate(before);
+        budget.warn(&e, warnings);
+    }
 }
 
 fn sid_token_for(sid: &str) -> String {

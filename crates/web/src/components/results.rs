@@ -28,6 +28,8 @@ pub(crate) struct ResultsProps {
     pub ranking: Rc<Ranking>,
     /// The finished peer machines, for the target-versus-peer diff.
     pub peers: Peers,
+    /// Name and warnings of each finished machine that has some, for the JSON export.
+    pub warnings: Rc<Vec<(String, Vec<String>)>>,
 }
 
 /// A sortable column.
@@ -292,11 +294,13 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
     let interesting = ranking.ranking.iter().filter(|r| r.category == Category::OfInterest).count();
     let export = |format: &'static str| {
         let (ranking, export_error) = (ranking.clone(), export_error.clone());
+        let warnings = props.warnings.clone();
         Callback::from(move |_: MouseEvent| {
             let result = if format == "csv" {
                 export::download("vmsift-ranking.csv", "text/csv", export::csv(&ranking).as_bytes())
             } else {
-                export::download("vmsift-ranking.json", "application/json", export::json(&ranking).as_bytes())
+                let text = export::json(&ranking, &warnings);
+                export::download("vmsift-ranking.json", "application/json", text.as_bytes())
             };
             export_error.set(result.err());
         })
