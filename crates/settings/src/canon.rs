@@ -985,15 +985,15 @@ mod tests {
     #[test]
     fn i8_full_names_and_emails_in_config_files() {
         let mut c = ident();
-        for (account, n) in crate::identity::people_in_passwd(
+        for (account, uid, n) in crate::identity::people_in_passwd(
             "root:x:0:0:root:/root:/bin/bash\nlist:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin\nben:x:1000:1000:Ben White,,,:/home/ben:/bin/bash\ndebian:x:1001:1001::/home/debian:/bin/sh\n",
         ) {
-            c.add_user(account);
+            c.add_user(account, Some(uid));
             c.add_full_name(n);
         }
         assert_eq!(c.full_names, vec!["ben white".to_owned()]);
-        assert_eq!(c.users, vec!["ben".to_owned()]);
-        assert_eq!(c.text("/etc/passwd", "ben/shell"), "<user>/shell");
+        assert_eq!(c.users, vec![("ben".to_owned(), "<user:1000>".to_owned())]);
+        assert_eq!(c.text("/etc/passwd", "ben/shell"), "<user:1000>/shell");
         assert_eq!(c.text("/etc/os-release", "debian"), "debian");
         assert_eq!(c.text("/etc/aliases", "root: Ben White <ben@example.org>"), "root: <fullname> <<email>>");
         assert_eq!(c.text("/etc/x", "Mailing List Manager"), "Mailing List Manager");
