@@ -11,12 +11,12 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Cases (of 6) whose culprit is at rank 1. The ranking without peer-aware alignment reached
-/// 1 (the Linux /tmp noexec case only); with it, 4: the per-user proxy is not extracted and
-/// the print spooler's culprit value is shared by 2 of the 8 peers. Raise it as the ranking
+/// 1 (the Linux /tmp noexec case only); with it and the wider extraction profile, 5: the
+/// print spooler's culprit value is shared by 2 of the 8 peers. Raise it as the ranking
 /// improves; issue 12 asks for rank 1 in >= 90 % of the cases of the full benchmark.
-const RANK1_FLOOR: u64 = 4;
+const RANK1_FLOOR: u64 = 5;
 /// Cases (of 6) whose culprit is in the top 10 (3 without alignment).
-const TOP10_FLOOR: u64 = 4;
+const TOP10_FLOOR: u64 = 5;
 
 #[test]
 fn small_realistic_fleet_meets_the_floor() {
@@ -47,4 +47,48 @@ fn small_realistic_fleet_meets_the_floor() {
     let (rank1, top10) = (all["rank1"].as_u64().unwrap(), all["top10"].as_u64().unwrap());
     assert!(rank1 >= RANK1_FLOOR, "culprit at rank 1 in {rank1} of 6 cases, floor {RANK1_FLOOR}");
     assert!(top10 >= TOP10_FLOOR, "culprit in the top 10 in {top10} of 6 cases, floor {TOP10_FLOOR}");
+}
+
+/// On a fleet whose peers differ in identifiers (the small Windows fleet: NIC GUIDs, network
+/// profiles, RIDs), the peer-aware alignment travels in the profile: `profile build` then
+/// `rank --profile` gives exactly the ranking of `rank --peers`.
+#[test]
+fn aligned_profile_ranks_like_the_peers() {
+    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let fleet = root.join("target/fixtures/realfleet-small/win");
+    assert!(fleet.exists(), "{} is missing: run tests/fixtures.sh", fleet.display());
+    let mut peers: Vec<PathBuf> = std::fs::read_dir(&fleet)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("win-peer"))
+        .collect();
+    peers.sort();
+    let target = fleet.join("win-t-rdp-denied");
+    let bin = env!("CARGO_BIN_EXE_vmsift");
+    let profile = std::env::temp_dir().join(format!("vmsift-realfleet-{}.vmsiftpp", std::process::id()));
+    let built = Command::new(bin).args(["profile", "build", "-o"]).arg(&profile).args(&peers).output().unwrap();
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let rank = |source: &[&std::ffi::OsStr]| {
+        let out = Command::new(bin)
+            .args(["rank", "--format", "json", "--target"])
+            .arg(&target)
+            .args(source)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let mut v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Warnings name the machines that were scanned: only the ranking is compared.
+        v.as_object_mut().unwrap().remove("warnings");
+        v
+    };
+    let mut with_peers: Vec<&std::ffi::OsStr> = vec!["--peers".as_ref()];
+    with_peers.extend(peers.iter().map(|p| p.as_os_str()));
+    let from_peers = rank(&with_peers);
+    let from_profile = rank(&["--profile".as_ref(), profile.as_os_str()]);
+    std::fs::remove_file(&profile).unwrap();
+    assert_eq!(from_peers, from_profile);
+    let top = &from_peers["ranking"][0];
+    assert_eq!(top["name"], "fdenytsconnections", "{top}");
+    // Identifiers that one machine has were lined up: some ranked path holds `<id>`.
+    assert!(from_peers["ranking"].as_array().unwrap().iter().any(|r| r["path"].as_str().unwrap().contains("<id>")));
 }
