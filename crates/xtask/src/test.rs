@@ -23,6 +23,9 @@ pub(crate) fn run_all(args: &[String]) -> Result<()> {
     tools::ensure_test_tools()?;
     let path = path_with_tools();
     run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    // cargo-deny reads every package of the lock file, also those of other platforms
+    // (windows-sys, …) that building here never downloads: fetch them first.
+    run(Command::new("cargo").args(["fetch", "--locked"]))?;
     run(Command::new("cargo").args(["deny", "--offline", "check", "licenses"]))?;
     if !quick {
         run(Command::new("cargo").args([
