@@ -332,7 +332,9 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
         // A value no peer shares is ordinary where peers, too, each show something new: the
         // leave-one-out count of such peers stands in for m (Good–Turing's estimate of how
         // often a healthy machine shows an unseen value).
+        // With one peer there is no other peer for it to look new to: no evidence of noise.
         let novel = match (m, setting, counts) {
+            _ if profile.peers < 2 => 0,
             (0, Some(_), Some(values)) => Novelty::of_values(values, absent),
             (0, Some(s), None) => novelty.of_new_key(s.kind, &s.path),
             _ => 0,
@@ -570,6 +572,15 @@ mod tests {
             "{}",
             r.ranking[0].explain()
         );
+    }
+
+    #[test]
+    fn one_peer_is_no_evidence_of_noise() {
+        let profile = PeerProfile::from_machines([&[s("a", "1"), s("b", "2")][..]]);
+        let r = rank(&[s("a", "1"), s("b", "3"), s("new", "x")], &profile);
+        assert_eq!(r.ranking[0].name, "b");
+        assert!(r.ranking.iter().all(|row| row.novel == 0));
+        assert!(r.ranking[0].probability > r.ranking.iter().find(|x| x.name == "a").unwrap().probability);
     }
 
     #[test]
