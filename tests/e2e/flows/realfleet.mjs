@@ -35,6 +35,6 @@ export const tests = {
     // The culprit: Remote Desktop denied on the target, where every peer allows it.
     assert.match(rows[0].path, /terminal server$/);
     assert.equal(rows[0].name, 'fdenytsconnections');
-    await page.screenshot({ path: join(SHOTS, 'realfleet.png') });
+    await page.screenshot({ path: join(SHOTS, 'realfleet.png'), fullPage: true });
   },
 };
