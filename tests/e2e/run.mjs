@@ -77,7 +77,7 @@ const tests = {
     await page.focus('button.sort[data-column="#"]');
     await page.keyboard.press('Enter');
     assert.equal(await sortState(page, '#'), 'ascending');
-    const ranks = (await columnValues(page, 'rank')).map(Number);
+    const ranks = (await columnValues(page, 'rank')).map((t) => parseInt(t, 10)); // '3 =5': rank, then ties
     assert.deepEqual(ranks, ranks.map((_, i) => i + 1));
     // Kind filter.
     const kinds = await page.$$eval('#kind option', (os) => os.map((o) => o.value).filter(Boolean));

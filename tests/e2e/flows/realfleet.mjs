@@ -32,6 +32,9 @@ export const tests = {
       name: tr.querySelector('.name').textContent,
     })));
     assert.deepEqual(rows, cli.ranking.map((r) => ({ path: r.path, name: r.name })));
+    // Each rank says how many rows share its P(sick), as the CLI does.
+    const ranks = await page.$$eval('#ranking tbody tr td.rank', (tds) => tds.slice(0, 3).map((td) => td.textContent));
+    assert.deepEqual(ranks, cli.ranking.map((r) => (r.ties > 1 ? `${r.rank} =${r.ties}` : `${r.rank}`)));
     // The culprit: Remote Desktop denied on the target, where every peer allows it.
     assert.match(rows[0].path, /terminal server$/);
     assert.equal(rows[0].name, 'fdenytsconnections');

@@ -200,7 +200,7 @@ fn detail(props: &DetailProps) -> Html {
                 <div>
                     <dl class="facts">
                         <dt>{ "Target value" }</dt><dd id="detail-value" class="value">{ &target }</dd>
-                        <dt>{ "Rank" }</dt><dd>{ r.rank }</dd>
+                        <dt>{ "Rank" }</dt><dd>{ r.rank }{ if r.ties > 1 { format!(" ({} rows share this P(sick))", r.ties) } else { String::new() } }</dd>
                         <dt>{ "P(sick)" }</dt><dd id="detail-p">{ format!("{:.6}", r.probability) }</dd>
                         <dt>{ "Category" }</dt><dd><span class={classes!("badge", r.category.as_str())}>{ r.category.as_str() }</span></dd>
                         <dt>{ "m (peers sharing it)" }</dt><dd id="detail-m">{ r.m }</dd>
@@ -397,7 +397,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                             <tr id={format!("row-{}", r.rank)} class={classes!(r.category.as_str(), is_selected.then_some("selected"))} tabindex="0"
                                 aria-current={is_selected.then_some("true")} {onclick} {onkeydown}
                                 aria-label={format!("#{} {} {}: open details", r.rank, r.path, r.name)}>
-                                <td class="rank">{ r.rank }</td>
+                                <td class="rank">{ r.rank }{ ties_mark(r.ties) }</td>
                                 <td class="p">{ format::probability(r.probability) }</td>
                                 <td><span class={classes!("badge", r.category.as_str())}>{ r.category.as_str() }</span></td>
                                 <td class="setting"><span class="kind">{ r.kind.as_str() }</span>{ " " }
@@ -413,5 +413,14 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                 <button onclick={more}>{ format!("Show {} more", (rows.len() - *shown).min(PAGE)) }</button>
             }
         </section>
+    }
+}
+
+/// `=N` beside a rank when N rows share its P(sick): rank 1 of a tie of 12 is not a verdict.
+fn ties_mark(ties: u32) -> Html {
+    if ties > 1 {
+        html! { <span class="ties" title={format!("{ties} rows share this P(sick)")}>{ format!(" ={ties}") }</span> }
+    } else {
+        html! {}
     }
 }
