@@ -95,14 +95,13 @@ fn is_sid(s: &str) -> bool {
         && lower.iter().all(|c| c.is_ascii_digit() || *c == b'-' || c.eq_ignore_ascii_case(&b's'))
 }
 
+/// A MAC address, separated (as `settings` recognizes it) or as 12 bare hex digits.
 fn is_mac_text(s: &str) -> bool {
     let b = s.as_bytes();
     if b.len() == 12 {
         return b.iter().all(u8::is_ascii_hexdigit) && b.iter().any(|c| c.is_ascii_digit());
     }
-    b.len() == 17
-        && (b[2] == b'-' || b[2] == b':')
-        && b.iter().enumerate().all(|(i, &c)| if i % 3 == 2 { c == b[2] } else { c.is_ascii_hexdigit() })
+    settings::canon::is_mac(s)
 }
 
 fn is_ipv4(s: &str) -> bool {

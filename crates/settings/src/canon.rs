@@ -403,7 +403,8 @@ fn has_sid(text: &str) -> bool {
     text.as_bytes().windows(PREFIX.len()).any(|w| w.eq_ignore_ascii_case(PREFIX))
 }
 
-fn is_mac(v: &str) -> bool {
+/// Whether `v` is a MAC address written with `-` or `:` separators (`00-15-5D-01-02-03`).
+pub fn is_mac(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 17
         && (b[2] == b'-' || b[2] == b':')
