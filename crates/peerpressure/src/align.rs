@@ -35,7 +35,7 @@
 //! `rank` against peers and against their saved profile give the same ranking.
 //!
 //! Invariants: the result does not depend on the order of machines or settings; a machine
-//! without identifier-like keys is returned unchanged (borrowed).
+//! setting alignment leaves as it was is borrowed, not copied.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -44,6 +44,9 @@ use std::rc::Rc;
 use settings::{Kind, Setting};
 
 use crate::PeerProfile;
+
+/// One machine's settings after alignment, borrowed where alignment left them as they were.
+pub type Aligned<'a> = Vec<Cow<'a, Setting>>;
 
 /// What a rare identifier becomes.
 pub const ID_TOKEN: &str = "<id>";
@@ -155,7 +158,7 @@ struct SlotFinder {
 
 impl SlotFinder {
     /// The slots of a key; empty for most keys.
-    fn slots(&mut self, kind: Kind, path: &str, name: &str) -> Vec<Slot> {
+    fn slots(&mut self, kind: Kind, path: &str, name: &str) -> Cow<'_, [Slot]> {
         if !matches!(&self.last, Some((k, p)) if *k == kind && p == path) {
             self.path_slots.clear();
             self.path_place.clear();
@@ -165,7 +168,7 @@ impl SlotFinder {
         }
         let in_name = if name_has_components(kind) { name.split('/').any(is_identifier) } else { is_identifier(name) };
         if !in_name {
-            return self.path_slots.clone();
+            return Cow::Borrowed(&self.path_slots);
         }
         let mut slots = self.path_slots.clone();
         if name_has_components(kind) {
@@ -174,7 +177,7 @@ impl SlotFinder {
         } else {
             slots.push(Slot { in_name: true, start: 0, end: name.len(), place: Rc::from(self.path_place.as_str()) });
         }
-        slots
+        Cow::Owned(slots)
     }
 }
 
@@ -203,7 +206,8 @@ fn visit(in_name: bool, text: &str, sep: u8, place: &mut String, slots: &mut Vec
 type Sighting = (Kind, String, String);
 
 /// Step 1 on one machine: `<user:N>` tokens (N ≥ 1000) become `<user:#k>` by ascending N.
-fn users_by_role(settings: &[Setting]) -> Option<Vec<Setting>> {
+/// Settings without such a token stay borrowed.
+fn users_by_role(settings: &[Setting]) -> Aligned<'_> {
     // Per account: the settings keyed by it.
     let mut keyed: HashMap<u64, u64> = HashMap::new();
     for s in settings {
@@ -220,16 +224,13 @@ fn users_by_role(settings: &[Setting]) -> Option<Vec<Setting>> {
         }
     }
     if keyed.is_empty() {
-        return None;
+        return settings.iter().map(Cow::Borrowed).collect();
     }
     let mut numbers: Vec<(u64, u64)> = keyed.into_iter().collect();
     numbers.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let roles: HashMap<u64, String> =
         numbers.iter().enumerate().map(|(i, (n, _))| (*n, format!("<user:#{}>", i + 1))).collect();
     let rename = |text: &str| -> String {
-        if !text.contains("<user:") {
-            return text.to_owned();
-        }
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(at) = rest.find("<user:") {
@@ -250,12 +251,16 @@ fn users_by_role(settings: &[Setting]) -> Option<Vec<Setting>> {
         out.push_str(rest);
         out
     };
-    Some(
-        settings
-            .iter()
-            .map(|s| Setting { kind: s.kind, path: rename(&s.path), name: rename(&s.name), value: rename(&s.value) })
-            .collect(),
-    )
+    settings
+        .iter()
+        .map(|s| {
+            if [&s.path, &s.name, &s.value].iter().any(|t| t.contains("<user:")) {
+                Cow::Owned(Setting { kind: s.kind, path: rename(&s.path), name: rename(&s.name), value: rename(&s.value) })
+            } else {
+                Cow::Borrowed(s)
+            }
+        })
+        .collect()
 }
 
 /// The numbers of the `<user:N>` tokens in a text.
@@ -269,7 +274,7 @@ fn user_tokens(text: &str) -> impl Iterator<Item = u64> + '_ {
 
 /// Rewrites the rare identifiers of one machine's settings and collapses what now shares a
 /// key. `rare` says whether an identifier at a place becomes `<id>`.
-fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) -> bool) -> Cow<'_, [Setting]> {
+fn rewrite<'a>(settings: Aligned<'a>, mut rare: impl FnMut(Kind, &str, &str) -> bool) -> Aligned<'a> {
     let mut changed: Vec<(usize, Setting)> = Vec::new();
     let mut finder = SlotFinder::default();
     for (i, s) in settings.iter().enumerate() {
@@ -296,20 +301,12 @@ fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) 
     if changed.is_empty() {
         return settings;
     }
-    let replaced: HashSet<usize> = changed.iter().map(|(i, _)| *i).collect();
-    let mut out: Vec<Setting> = match settings {
-        Cow::Owned(mut owned) => {
-            let mut i = 0;
-            owned.retain(|_| {
-                i += 1;
-                !replaced.contains(&(i - 1))
-            });
-            owned
-        }
-        Cow::Borrowed(b) => {
-            b.iter().enumerate().filter(|(i, _)| !replaced.contains(i)).map(|(_, s)| s.clone()).collect()
-        }
-    };
+    let mut replaced = vec![false; settings.len()];
+    for (i, _) in &changed {
+        replaced[*i] = true;
+    }
+    let mut out: Aligned<'a> =
+        settings.into_iter().zip(replaced).filter(|(_, replaced)| !replaced).map(|(s, _)| s).collect();
     // Collapse the keys that rewriting made shared: one setting, a sorted multiset value.
     // Only rewritten keys can collide (`<id>` never occurs in what a scan reads).
     let mut rewritten: Vec<Setting> = changed.into_iter().map(|(_, s)| s).collect();
@@ -320,32 +317,27 @@ fn rewrite(settings: Cow<'_, [Setting]>, mut rare: impl FnMut(Kind, &str, &str) 
         match out.last_mut() {
             Some(last) if extends && (last.kind, &last.path, &last.name) == (s.kind, &s.path, &s.name) => {
                 // Sorted input: values arrive in order, so the join is the sorted multiset.
-                last.value.push_str(MULTISET_SEPARATOR);
-                last.value.push_str(&s.value);
+                let value = &mut last.to_mut().value;
+                value.push_str(MULTISET_SEPARATOR);
+                value.push_str(&s.value);
             }
-            _ => out.push(s),
+            _ => out.push(Cow::Owned(s)),
         }
     }
-    Cow::Owned(out)
+    out
 }
 
 /// Aligns peers with each other (steps 1–3 above). The result has one entry per machine,
-/// in order; machines without anything to align are borrowed.
-pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Cow<'a, [Setting]>> {
-    let by_role: Vec<Cow<'a, [Setting]>> = machines
-        .iter()
-        .map(|m| match users_by_role(m) {
-            Some(renamed) => Cow::Owned(renamed),
-            None => Cow::Borrowed(*m),
-        })
-        .collect();
+/// in order.
+pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Aligned<'a>> {
+    let by_role: Vec<Aligned<'a>> = machines.iter().map(|m| users_by_role(m)).collect();
     // How many machines have each identifier at each place.
     let mut seen: HashMap<Sighting, u32> = HashMap::new();
     for machine in &by_role {
         let mut mine: HashSet<Sighting> = HashSet::new();
         let mut finder = SlotFinder::default();
-        for s in machine.iter() {
-            for slot in finder.slots(s.kind, &s.path, &s.name) {
+        for s in machine {
+            for slot in finder.slots(s.kind, &s.path, &s.name).iter() {
                 let text = if slot.in_name { &s.name } else { &s.path };
                 let segment = text.get(slot.start..slot.end).unwrap_or("").to_owned();
                 mine.insert((s.kind, slot.place.to_string(), segment));
@@ -386,7 +378,7 @@ impl KeptIdentifiers {
         let mut kept = HashSet::new();
         let mut finder = SlotFinder::default();
         for key in profile.counts.keys() {
-            for slot in finder.slots(key.kind, &key.path, &key.name) {
+            for slot in finder.slots(key.kind, &key.path, &key.name).iter() {
                 let text = if slot.in_name { &key.name } else { &key.path };
                 kept.insert((
                     key.kind,
@@ -401,11 +393,8 @@ impl KeptIdentifiers {
 
 /// Aligns a target against a profile of aligned peers: users by role, then every identifier
 /// the profile does not have literally at the same place becomes `<id>`.
-pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Cow<'a, [Setting]> {
-    let by_role = match users_by_role(settings) {
-        Some(renamed) => Cow::Owned(renamed),
-        None => Cow::Borrowed(settings),
-    };
+pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Aligned<'a> {
+    let by_role = users_by_role(settings);
     // Only build the index when the target has something to align.
     let mut finder = SlotFinder::default();
     if !by_role.iter().any(|s| !finder.slots(s.kind, &s.path, &s.name).is_empty()) {
@@ -620,12 +609,13 @@ mod tests {
     fn alignment_does_not_depend_on_order_and_leaves_plain_machines_borrowed() {
         let a = vec![cfg("/etc/x", "k", "1")];
         let aligned = peers(&[&a, &a]);
-        assert!(matches!(aligned[0], Cow::Borrowed(_)));
+        assert!(aligned[0].iter().all(|s| matches!(s, Cow::Borrowed(_))));
         let m: Vec<Vec<Setting>> = (0..6).map(|i| machine(i, &[&guid(i)])).collect();
         let forward: Vec<&[Setting]> = m.iter().map(Vec::as_slice).collect();
         let backward: Vec<&[Setting]> = m.iter().rev().map(Vec::as_slice).collect();
-        let mut f: Vec<Vec<Setting>> = peers(&forward).into_iter().map(Cow::into_owned).collect();
-        let mut b: Vec<Vec<Setting>> = peers(&backward).into_iter().map(Cow::into_owned).collect();
+        let owned = |m: Aligned<'_>| -> Vec<Setting> { m.into_iter().map(Cow::into_owned).collect() };
+        let mut f: Vec<Vec<Setting>> = peers(&forward).into_iter().map(owned).collect();
+        let mut b: Vec<Vec<Setting>> = peers(&backward).into_iter().map(owned).collect();
         b.reverse();
         f.iter_mut().chain(b.iter_mut()).for_each(|v| v.sort());
         assert_eq!(f, b);
@@ -635,7 +625,7 @@ mod tests {
     fn one_peer_keeps_its_identifiers() {
         let a = machine(0, &[&guid(0)]);
         let aligned = peers(&[&a]);
-        assert!(matches!(aligned[0], Cow::Borrowed(_)));
+        assert!(aligned[0].iter().all(|s| matches!(s, Cow::Borrowed(_))));
         assert_eq!(rare_limit(1), 1);
         assert_eq!(rare_limit(20), 2);
         assert_eq!(rare_limit(35), 3);

@@ -9,9 +9,9 @@
 //! Invariants (checked by the decoders, kept by every method): every count is ≥ 1; for a
 //! setting, the sum of its value counts ≤ the peers having its `path` ≤ N.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use settings::{Setting, SettingKey};
+use settings::{Kind, Setting, SettingKey};
 
 use crate::error::{describe, ProfileError};
 use crate::hash::{SaltCheck, ValueHasher};
@@ -41,11 +41,14 @@ impl PeerProfile {
     /// against the result with [`crate::rank`], which aligns the target the same way.
     pub fn from_machines<'a>(machines: impl IntoIterator<Item = &'a [Setting]>) -> Self {
         let machines: Vec<&'a [Setting]> = machines.into_iter().collect();
-        let mut profile = Self::default();
-        for settings in crate::align::peers(&machines) {
-            profile.add_machine(&settings);
+        let aligned = crate::align::peers(&machines);
+        let mut counter = Counter::default();
+        for (machine, settings) in aligned.iter().enumerate() {
+            for s in settings {
+                counter.add(machine, s);
+            }
         }
-        profile
+        counter.into_profile(u32::try_from(machines.len()).unwrap_or(u32::MAX))
     }
 
     /// Adds one machine's settings as they are (not aligned with the other peers: use
@@ -292,6 +295,29 @@ mod tests {
     }
 
     #[test]
+    fn counting_equals_adding_each_aligned_machine() {
+        // Unsorted, a key repeated with two values, one path under two kinds, interleaved paths.
+        let a = vec![
+            at("/etc/b", "k", "2"),
+            at("/etc/a", "k", "1"),
+            at("/etc/b", "k", "0"),
+            Setting { kind: Kind::Directory, path: "/etc/a".into(), name: String::new(), value: "x".into() },
+            at("/etc/a", "j", "1"),
+        ];
+        let b = vec![at("/etc/a", "k", "1"), at("/etc/b", "k", "9"), at("/etc/b", "k", "0")];
+        let c = vec![at("/etc/c", "k", "1")];
+        let machines = [a.as_slice(), b.as_slice(), c.as_slice()];
+        let mut added = PeerProfile::default();
+        for m in crate::align::peers(&machines) {
+            let owned: Vec<Setting> = m.into_iter().map(std::borrow::Cow::into_owned).collect();
+            added.add_machine(&owned);
+        }
+        assert_eq!(PeerProfile::from_machines(machines), added);
+        assert_eq!(added.counts[&at("/etc/b", "k", "").key()], BTreeMap::from([("0".to_owned(), 2)]));
+        assert_eq!(added.peers_with_parent("/etc/a"), 2);
+    }
+
+    #[test]
     fn parents_count_peers_with_any_setting_at_a_path() {
         let a = vec![at("/etc/smb.conf", "global/workgroup", "W"), at("/etc/smb.conf", "global/x", "1")];
         let b = vec![at("/etc/smb.conf", "global/x", "2")];
@@ -367,5 +393,94 @@ mod tests {
             PeerProfile::from_machines([a.as_slice(), b.as_slice(), a.as_slice()]).hashed(b"org salt").unwrap()
         );
         assert!(m.subtract_machine(&a).is_err());
+    }
+}
+
+/// Counts machines' settings on borrowed text, each key copied once at the end: a fleet
+/// repeats most of its keys on every machine, and a machine's settings come grouped by
+/// location (one lookup per location, then one per name). Needs no sorting: a key that a
+/// machine repeats counts once, with its smallest value, as in [`crate::rank`].
+#[derive(Default)]
+struct Counter<'s> {
+    locations: Vec<Location<'s>>,
+    /// Index of `locations` by kind and path.
+    index: HashMap<(Kind, &'s str), usize>,
+    /// Per path, the last machine counted and the machines having it.
+    parents: HashMap<&'s str, (usize, u32)>,
+    /// The last location counted: machine, kind, path and its index.
+    last: Option<(usize, Kind, &'s str, usize)>,
+}
+
+struct Location<'s> {
+    kind: Kind,
+    path: &'s str,
+    names: HashMap<&'s str, Values<'s>>,
+}
+
+/// One setting's values: the last machine counted and its value, and value → machines.
+struct Values<'s> {
+    last: (usize, &'s str),
+    counts: HashMap<&'s str, u32>,
+}
+
+impl<'s> Counter<'s> {
+    fn add(&mut self, machine: usize, s: &'s Setting) {
+        let at = match self.last {
+            Some((m, kind, path, at)) if m == machine && kind == s.kind && path == s.path => at,
+            _ => {
+                let parent = self.parents.entry(&s.path).or_insert((usize::MAX, 0));
+                if parent.0 != machine {
+                    *parent = (machine, parent.1 + 1);
+                }
+                let next = self.locations.len();
+                let at = *self.index.entry((s.kind, &s.path)).or_insert(next);
+                if at == next {
+                    self.locations.push(Location { kind: s.kind, path: &s.path, names: HashMap::new() });
+                }
+                self.last = Some((machine, s.kind, &s.path, at));
+                at
+            }
+        };
+        let location = &mut self.locations[at];
+        match location.names.get_mut(s.name.as_str()) {
+            None => {
+                let counts = HashMap::from([(s.value.as_str(), 1)]);
+                location.names.insert(&s.name, Values { last: (machine, &s.value), counts });
+            }
+            Some(values) if values.last.0 != machine => {
+                values.last = (machine, &s.value);
+                *values.counts.entry(&s.value).or_default() += 1;
+            }
+            Some(values) => {
+                // The machine has this key twice: keep its smallest value.
+                let before = values.last.1;
+                if s.value.as_str() < before {
+                    if let Some(count) = values.counts.get_mut(before) {
+                        *count -= 1;
+                        if *count == 0 {
+                            values.counts.remove(before);
+                        }
+                    }
+                    values.last.1 = &s.value;
+                    *values.counts.entry(&s.value).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    fn into_profile(self, peers: u32) -> PeerProfile {
+        let mut counts: Vec<(SettingKey, BTreeMap<String, u32>)> = Vec::new();
+        for Location { kind, path, names } in self.locations {
+            for (name, values) in names {
+                let values = values.counts.into_iter().map(|(v, c)| (v.to_owned(), c)).collect();
+                counts.push((SettingKey { kind, path: path.to_owned(), name: name.to_owned() }, values));
+            }
+        }
+        PeerProfile {
+            peers,
+            counts: counts.into_iter().collect(),
+            parents: self.parents.into_iter().map(|(p, (_, c))| (p.to_owned(), c)).collect(),
+            salt_check: None,
+        }
     }
 }

@@ -266,8 +266,8 @@ fn tie_counts(rows: &[Row<'_>]) -> Vec<u32> {
 }
 
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
-pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
-    let mut sorted: Vec<&Setting> = settings.iter().collect();
+pub(crate) fn unique_sorted<'s>(settings: impl IntoIterator<Item = &'s Setting>) -> Vec<&'s Setting> {
+    let mut sorted: Vec<&Setting> = settings.into_iter().collect();
     // Scanners often emit settings in order already: a linear check skips the sort.
     if !sorted.is_sorted() {
         sorted.sort_unstable();
@@ -280,7 +280,7 @@ pub(crate) fn unique_sorted(settings: &[Setting]) -> Vec<&Setting> {
 
 fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Option<&ValueHasher>) -> Ranking {
     let aligned = crate::align::target(target, profile);
-    let targets = unique_sorted(&aligned);
+    let targets = unique_sorted(aligned.iter().map(|s| &**s));
     let mut novelty = Novelty::new(profile);
     // Merge-join the two sorted key sequences: the target's and the profile's.
     let mut joined: Vec<Joined<'_>> = Vec::with_capacity(targets.len().max(profile.counts.len()));
