@@ -45,7 +45,8 @@ fn a_loose_hive_and_a_folder_of_hives_are_machines() {
     assert!(rows.iter().filter(|r| r.starts_with("registry,HKLM\\SYSTEM\\")).count() > 1000);
     // NTUSER.DAT with its .LOG1/.LOG2 (replayed) and DEFAULT.
     let (rows, stderr) = scan(&fixture("registry/win11"));
-    assert!(rows.iter().any(|r| r.starts_with("registry,HKU\\<user:unlisted-1>\\")), "{stderr}");
+    // The SAM beside it has the account the profile folder is named after: keyed by its RID.
+    assert!(rows.iter().any(|r| r.starts_with("registry,HKU\\<user:1001>\\")), "{stderr}");
     assert!(rows.iter().any(|r| r.starts_with("registry,HKU\\.DEFAULT\\")));
     assert!(!stderr.contains("could not be replayed"), "{stderr}");
     // A dirty SYSTEM given alone is replayed from the .LOG1/.LOG2 beside it: the same

@@ -41,7 +41,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use settings::{Kind, Setting};
+use settings::{Kind, Setting, SettingKey};
 
 use crate::PeerProfile;
 
@@ -404,6 +404,58 @@ pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Aligned<'a>
     rewrite(by_role, |kind, place, segment| !kept.0.contains(&(kind, place.to_owned(), segment.to_owned())))
 }
 
+/// For a setting of a secondary account (`<user:#k>`, k ≥ 2, in its path or name): the same
+/// setting of the peers' first account, with its values. Every account of a machine starts
+/// from the same default profile (Windows' `Default` user, Linux's `/etc/skel`) and gets the
+/// same per-user policies, so where few peers have a second or third account, their first
+/// account is the evidence for what its settings should be.
+pub fn first_account_analog<'p>(
+    profile: &'p PeerProfile,
+    kind: Kind,
+    path: &str,
+    name: &str,
+) -> Option<(&'p SettingKey, &'p BTreeMap<String, u32>)> {
+    let (new_path, new_name) = (as_first_account(path), as_first_account(name));
+    if new_path.is_none() && new_name.is_none() {
+        return None;
+    }
+    let key = SettingKey {
+        kind,
+        path: new_path.unwrap_or_else(|| path.to_owned()),
+        name: new_name.unwrap_or_else(|| name.to_owned()),
+    };
+    profile.counts.get_key_value(&key)
+}
+
+/// `text` with every secondary account's role (`<user:#k>`, k ≥ 2) as the first account's;
+/// `None` when it names none.
+pub fn as_first_account(text: &str) -> Option<String> {
+    if !text.contains("<user:#") {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut changed = false;
+    while let Some(at) = rest.find("<user:#") {
+        let after = &rest[at + "<user:#".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..at]);
+        match (after[..digits].parse::<u32>(), after[digits..].starts_with('>')) {
+            (Ok(role), true) if role >= 2 => {
+                out.push_str("<user:#1>");
+                changed = true;
+                rest = &after[digits + 1..];
+            }
+            _ => {
+                out.push_str("<user:#");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}
+
 /// How often peers show something no other peer has, by location: the evidence that a new
 /// value or key on the target is ordinary there (see [`crate::rank`]).
 ///
@@ -417,11 +469,33 @@ pub(crate) struct Novelty<'p> {
     profile: &'p PeerProfile,
     /// Per (kind, location): the leave-one-out count of new children.
     cache: BTreeMap<(Kind, String), u32>,
+    /// Per (kind, path): [`Novelty::of_location`].
+    locations: HashMap<(Kind, String), u32>,
 }
 
 impl<'p> Novelty<'p> {
     pub(crate) fn new(profile: &'p PeerProfile) -> Self {
-        Self { profile, cache: BTreeMap::new() }
+        Self { profile, cache: BTreeMap::new(), locations: HashMap::new() }
+    }
+
+    /// For a setting few peers have: the peers with a value of their own at its location,
+    /// as the most peers any setting there has with a value no other peer shares (a lower
+    /// bound: the profile does not tell which peer had which value).
+    pub(crate) fn of_location(&mut self, kind: Kind, path: &str) -> u32 {
+        if let Some(n) = self.locations.get(&(kind, path.to_owned())) {
+            return *n;
+        }
+        let start = SettingKey { kind, path: path.to_owned(), name: String::new() };
+        let most = self
+            .profile
+            .counts
+            .range(start..)
+            .take_while(|(key, _)| key.kind == kind && key.path == path)
+            .map(|(_, values)| Self::of_values(values, 0))
+            .max()
+            .unwrap_or(0);
+        self.locations.insert((kind, path.to_owned()), most);
+        most
     }
 
     /// Peers whose value of one setting no other peer has (`absent` = peers lacking it).

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
-use settings::{Kind, Setting};
+use settings::{Kind, Setting, SettingKey};
 
 use crate::align::Novelty;
 use crate::category::{Categorizer, Category};
@@ -266,6 +266,23 @@ fn tie_counts(rows: &[Row<'_>]) -> Vec<u32> {
 }
 
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
+/// Whether the target's own setting `first` (its first account's) has the value of `s` (a
+/// secondary account's), in the first account's terms: then that value, which is compared
+/// with the peers' first accounts.
+fn same_as_own_first_account<'t>(targets: &[&'t Setting], s: &Setting, first: &SettingKey) -> Option<&'t str> {
+    let at = targets
+        .binary_search_by(|t| (t.kind, t.path.as_str(), t.name.as_str()).cmp(&(first.kind, &first.path, &first.name)))
+        .ok()?;
+    let value = crate::align::as_first_account(&s.value);
+    let own = targets.get(at)?;
+    (own.value == value.as_deref().unwrap_or(&s.value)).then_some(own.value.as_str())
+}
+
+/// The number of peers with any of the values.
+fn total(values: &BTreeMap<String, u32>) -> u32 {
+    values.values().fold(0u32, |a, v| a.saturating_add(*v))
+}
+
 pub(crate) fn unique_sorted<'s>(settings: impl IntoIterator<Item = &'s Setting>) -> Vec<&'s Setting> {
     let mut sorted: Vec<&Setting> = settings.into_iter().collect();
     // Scanners often emit settings in order already: a linear check skips the sort.
@@ -303,13 +320,37 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
     let mut buffer: Vec<u32> = Vec::new();
     let mut last_parent: Option<(&str, u32)> = None;
     let mut rows: Vec<Row<'_>> = Vec::with_capacity(joined.len());
+    let sparse = crate::align::rare_limit(profile.peers);
     for (key, setting, counts) in joined {
+        // What the peers' values are compared on: the setting's own; or, for a secondary
+        // account's setting that few peers have, where the target's first account has the
+        // same value (a preference, not an account's own identity such as its uid), the same
+        // setting of the peers' first account (`align::first_account_analog`).
+        let mut location = key.1;
+        let mut as_first: Option<&str> = None;
+        let counts = match setting {
+            Some(s) if hasher.is_none() => {
+                match crate::align::first_account_analog(profile, s.kind, &s.path, &s.name) {
+                    Some((analog, values)) if total(values) > sparse => {
+                        as_first = same_as_own_first_account(&targets, s, analog);
+                        if as_first.is_some() {
+                            location = &analog.path;
+                            Some(values)
+                        } else {
+                            counts
+                        }
+                    }
+                    _ => counts,
+                }
+            }
+            _ => counts,
+        };
         let n = if scope {
             match last_parent {
-                Some((path, n)) if path == key.1 => n,
+                Some((path, n)) if path == location => n,
                 _ => {
-                    let n = profile.peers_with_parent(key.1);
-                    last_parent = Some((key.1, n));
+                    let n = profile.peers_with_parent(location);
+                    last_parent = Some((location, n));
                     n
                 }
             }
@@ -320,8 +361,8 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
             (Some(h), Some(s)) => Some(h.hash(s.kind, &s.path, &s.name, &s.value)),
             _ => None,
         };
-        let compare = hashed_value.as_deref().or(setting.map(|s| s.value.as_str()));
-        let present = counts.map_or(0u32, |c| c.values().fold(0u32, |a, v| a.saturating_add(*v)));
+        let compare = hashed_value.as_deref().or(as_first).or(setting.map(|s| s.value.as_str()));
+        let present = counts.map_or(0u32, total);
         let absent = n.saturating_sub(present);
         let distinct = counts.map_or(0, BTreeMap::len) + usize::from(absent > 0);
         let m = match compare {
@@ -335,7 +376,16 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
         // With one peer there is no other peer for it to look new to: no evidence of noise.
         let novel = match (m, setting, counts) {
             _ if profile.peers < 2 => 0,
-            (0, Some(_), Some(values)) => Novelty::of_values(values, absent),
+            (0, Some(s), Some(values)) => {
+                let own = Novelty::of_values(values, absent);
+                // A setting few peers have, each with a value of its own: its siblings tell
+                // whether values there are each machine's own (activity, timestamps).
+                if present <= sparse && values.values().all(|c| *c == 1) {
+                    own.max(novelty.of_location(s.kind, location))
+                } else {
+                    own
+                }
+            }
             (0, Some(s), None) => novelty.of_new_key(s.kind, &s.path),
             _ => 0,
         };
@@ -620,6 +670,91 @@ mod tests {
         assert_eq!(bam.novel, 20);
         assert!(bam.probability < r.ranking[1].probability);
         assert!(bam.explain().contains("20 peers also had a value or key here"), "{}", bam.explain());
+    }
+
+    #[test]
+    fn a_secondary_account_agreeing_with_its_first_is_compared_with_first_accounts() {
+        // 20 peers, all with a first account (locale by site: 10 en-US, 10 en-SG); two also
+        // have a second account, at the en-SG site. The target is at the en-US site and has
+        // a second account too; the consensus on `agreed` is broken.
+        let peers: Vec<Vec<Setting>> = (0..20)
+            .map(|i| {
+                let locale = if i < 10 { "en-US" } else { "en-SG" };
+                let mut m = vec![
+                    at("/etc/app.conf", "agreed", "1"),
+                    at("HKU/<user:#1>/intl", "locale", locale),
+                    at("/etc/passwd", "<user:#1>/uid", &format!("{}", 1000 + i % 2)),
+                ];
+                if i >= 18 {
+                    m.push(at("HKU/<user:#2>/intl", "locale", locale));
+                    m.push(at("/etc/passwd", "<user:#2>/uid", "1002"));
+                }
+                m
+            })
+            .collect();
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let target = vec![
+            at("/etc/app.conf", "agreed", "2"),
+            at("HKU/<user:#1>/intl", "locale", "en-US"),
+            at("HKU/<user:#2>/intl", "locale", "en-US"),
+            at("/etc/passwd", "<user:#1>/uid", "1000"),
+            at("/etc/passwd", "<user:#2>/uid", "1007"),
+        ];
+        let r = rank(&target, &profile);
+        assert_eq!(r.ranking[0].name, "agreed", "{:?}", r.ranking[..3].iter().map(|x| &x.path).collect::<Vec<_>>());
+        // The second account's locale is its first account's, which 10 peers' first accounts
+        // share: compared with those, it is ordinary.
+        let locale = r.ranking.iter().find(|x| x.path == "HKU/<user:#2>/intl").unwrap();
+        assert_eq!((locale.m, locale.n), (10, 20), "{}", locale.explain());
+        // A uid differs from its own first account's: an account's own identity, compared
+        // with the second accounts only (1002 on two peers).
+        let uid = r.ranking.iter().find(|x| x.name == "<user:#2>/uid").unwrap();
+        assert_eq!(uid.m, 0);
+        assert!(uid.peer_values.contains(&(Some("1002".to_owned()), 2)), "{:?}", uid.peer_values);
+    }
+
+    #[test]
+    fn a_value_few_peers_have_is_noise_where_its_siblings_are_each_peers_own() {
+        // Six peers have a second account's activity, each entry with a value of its own;
+        // one of them also ran `teams`. The target's second account ran `teams` at its own
+        // time: one peer's evidence alone would call that new, its siblings say values there
+        // are each machine's own.
+        let peers: Vec<Vec<Setting>> = (0..20)
+            .map(|i| {
+                let mut m = vec![at("/etc/app.conf", "agreed", "1")];
+                if i < 6 {
+                    m.push(at("/var/bam/b", "explorer", &format!("t{i}")));
+                }
+                if i == 0 {
+                    m.push(at("/var/bam/b", "teams", "t100"));
+                }
+                m
+            })
+            .collect();
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let target = vec![
+            at("/etc/app.conf", "agreed", "1"),
+            at("/var/bam/b", "teams", "t201"),
+            at("/etc/app.conf", "added", "1"),
+        ];
+        let r = rank(&target, &profile);
+        let teams = r.ranking.iter().find(|x| x.name == "teams").unwrap();
+        assert_eq!((teams.m, teams.novel), (0, 6), "{}", teams.explain());
+        assert_eq!(r.ranking[0].name, "added");
+        // A value two peers share is no noise, however noisy its place.
+        let peers: Vec<Vec<Setting>> = peers
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut m)| {
+                if i == 1 {
+                    m.push(at("/var/bam/b", "teams", "t100"));
+                }
+                m
+            })
+            .collect();
+        let profile = PeerProfile::from_machines(peers.iter().map(Vec::as_slice));
+        let teams = rank(&target, &profile).ranking.into_iter().find(|x| x.name == "teams").unwrap();
+        assert_eq!(teams.novel, 0);
     }
 
     /// A small deterministic generator (SplitMix64) for the shuffle property test.

@@ -683,8 +683,10 @@ fn loose_hives_are_a_windows_machine() {
     let machine = open_machine(files).unwrap();
     assert_eq!(machine.os.as_ref().map(|o| o.name.as_str()), Some("Windows"));
     let scan = scan_machine(&machine, &ExtractionProfile::default());
-    // Without SOFTWARE's ProfileList the user is keyed by the folder its base block names.
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\<user:unlisted-1>\\")));
+    // Without SOFTWARE's ProfileList, the folder its base block names is the profile of the
+    // SAM account of that name: keyed by the account's RID, as ProfileList would have.
+    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\<user:1001>\\")));
+    assert!(!scan.settings.iter().any(|s| s.path.contains("unlisted")));
     assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
     assert!(!scan.warnings.iter().any(|w| w.contains("could not be replayed")), "{:?}", scan.warnings);
     // A SYSTEM hive alone, under the corpus' own name (SYSTEM_B): placed by its base block.

@@ -11,7 +11,7 @@
 //! | `Windows/System32/config/SOFTWARE` | `HKLM\SOFTWARE\` |
 //! | `Windows/System32/config/DEFAULT` | `HKU\.DEFAULT\` |
 //! | `Windows/System32/config/SAM` | `HKLM\SAM\` (account names and flags only, see below) |
-//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`), or `HKU\<user:unlisted-N>\` (N by folder name) for a profile folder `ProfileList` does not name |
+//! | `Users/<name>/NTUSER.DAT` | `HKU\<user:RID>\` (SID from SOFTWARE `ProfileList`, else the RID of the SAM local account the folder is named after), or `HKU\<user:unlisted-N>\` (N by folder name) for another profile folder `ProfileList` does not name |
 //!
 //! SAM: only `SAM\Domains\Account\Users\Names\<account>` is read, giving one setting per
 //! account (`name` = account, `<user:RID>` for RIDs ≥ 1000) whose value is the account's
@@ -462,7 +462,7 @@ fn extract_hive(
 
 /// Names (lower case) of the SAM's local accounts with a RID ≥ 1000 (the ones people
 /// create; built-in accounts keep their names, which are the same on every machine).
-fn local_account_names(hive: &Hive<'_>) -> Vec<String> {
+fn local_account_names(hive: &Hive<'_>) -> Vec<(String, u32)> {
     let Ok(root) = hive.root() else { return Vec::new() };
     let Some(names) = hive.find_path(&root, "SAM\\Domains\\Account\\Users\\Names") else { return Vec::new() };
     let mut offsets = Vec::new();
@@ -482,8 +482,10 @@ fn local_account_names(hive: &Hive<'_>) -> Vec<String> {
             .find(|v| hive.value_name(v).is_empty())
             .map(|v| hive.value_type(&v));
         let name = hive.key_name(&key).to_lowercase();
-        if rid.is_some_and(|r| r >= 1000) && name.chars().count() >= 2 {
-            out.push(name);
+        if let Some(rid) = rid.filter(|r| *r >= 1000) {
+            if name.chars().count() >= 2 {
+                out.push((name, rid));
+            }
         }
     }
     out
@@ -596,10 +598,12 @@ pub(crate) fn extract_registry_into(
     }
     // Local accounts without a profile (never logged on, or whose profile entry is gone)
     // are user names too (rule R5): they appear in Winlogon and LogonUI values.
+    let mut local_accounts = Vec::new();
     if let Some(hive) = sam.as_ref().and_then(|h| h.hive().ok()) {
-        for name in local_account_names(&hive) {
-            if !ctx.users.iter().any(|u| u.name == name) {
-                ctx.users.push(UserProfile { sid: String::new(), name, binary_sid: Vec::new() });
+        local_accounts = local_account_names(&hive);
+        for (name, _) in &local_accounts {
+            if !ctx.users.iter().any(|u| &u.name == name) {
+                ctx.users.push(UserProfile { sid: String::new(), name: name.clone(), binary_sid: Vec::new() });
             }
         }
     }
@@ -641,14 +645,25 @@ pub(crate) fn extract_registry_into(
                 })
                 .collect();
             unlisted.sort_unstable();
-            // Keyed by position, never by the folder's name: that is a person's account
+            // Windows names a profile folder after its account (`%USERNAME%`): a folder
+            // named like a local account is that account's profile, keyed by its RID as a
+            // listed profile is (its `ProfileList` entry may be what is broken). Others are
+            // keyed by position, never by the folder's name: that is a person's account
             // name (rule R5 turns it into `<user>` in the hive's values too).
-            for (i, name) in unlisted.into_iter().enumerate() {
+            let mut position = 0;
+            for name in unlisted {
                 let lower = name.to_lowercase();
                 if !ctx.users.iter().any(|u| u.name == lower) {
-                    ctx.users.push(UserProfile { sid: String::new(), name: lower, binary_sid: Vec::new() });
+                    ctx.users.push(UserProfile { sid: String::new(), name: lower.clone(), binary_sid: Vec::new() });
                 }
-                profile_dirs.push((format!("<user:unlisted-{}>", i + 1), format!("Users/{name}")));
+                let token = match local_accounts.iter().find(|(account, _)| *account == lower) {
+                    Some((_, rid)) => format!("<user:{rid}>"),
+                    None => {
+                        position += 1;
+                        format!("<user:unlisted-{position}>")
+                    }
+                };
+                profile_dirs.push((token, format!("Users/{name}")));
             }
         }
         for (token, dir) in &profile_dirs {
