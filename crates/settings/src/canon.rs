@@ -383,16 +383,28 @@ fn replace_sids(text: &str) -> String {
 /// compares: byte-wise for ASCII text, through `to_lowercase` otherwise. Allocates only
 /// for non-ASCII text.
 fn contains_ci(haystack: &str, needle: &str) -> bool {
-    if needle.is_empty() || haystack.len() < needle.len() && haystack.is_ascii() {
+    let ascii = haystack.is_ascii();
+    if needle.is_empty() || haystack.len() < needle.len() && ascii {
         return false;
     }
-    if haystack.is_ascii() && needle.is_ascii() {
-        let n = needle.as_bytes();
-        let first = n[0];
-        return haystack
-            .as_bytes()
-            .windows(n.len())
-            .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(n));
+    if ascii && needle.is_ascii() {
+        // Candidates are where the first byte occurs in either case (memchr2 scans a
+        // vector at a time): most texts hold no candidate at all.
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        let Some(&first) = n.first() else { return false };
+        let last_start = h.len() - n.len();
+        let mut from = 0;
+        while let Some(i) = h
+            .get(from..=last_start)
+            .and_then(|w| memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), w))
+        {
+            let at = from + i;
+            if h.get(at..at + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)) {
+                return true;
+            }
+            from = at + 1;
+        }
+        return false;
     }
     haystack.to_lowercase().contains(needle)
 }
