@@ -330,10 +330,10 @@ fn rewrite<'a>(settings: Aligned<'a>, mut rare: impl FnMut(Kind, &str, &str) -> 
 /// Aligns peers with each other (steps 1–3 above). The result has one entry per machine,
 /// in order.
 pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Aligned<'a>> {
-    let by_role: Vec<Aligned<'a>> = machines.iter().map(|m| users_by_role(m)).collect();
+    let by_role: Vec<Aligned<'a>> = each_machine(machines.to_vec(), users_by_role);
     // How many machines have each identifier at each place.
     let mut seen: HashMap<Sighting, u32> = HashMap::new();
-    for machine in &by_role {
+    let sightings = each_machine(by_role.iter().collect(), |machine: &Aligned<'a>| {
         let mut mine: HashSet<Sighting> = HashSet::new();
         let mut finder = SlotFinder::default();
         for s in machine {
@@ -343,21 +343,32 @@ pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Aligned<'a>> {
                 mine.insert((s.kind, slot.place.to_string(), segment));
             }
         }
-        for sighting in mine {
-            *seen.entry(sighting).or_default() += 1;
-        }
+        mine
+    });
+    for sighting in sightings.into_iter().flatten() {
+        *seen.entry(sighting).or_default() += 1;
     }
     let n = u32::try_from(machines.len()).unwrap_or(u32::MAX);
     let limit = rare_limit(n);
-    by_role
-        .into_iter()
-        .map(|machine| {
-            rewrite(machine, |kind, place, segment| {
-                let count = seen.get(&(kind, place.to_owned(), segment.to_owned())).copied().unwrap_or(0);
-                count <= limit && count < n
-            })
+    each_machine(by_role, |machine| {
+        rewrite(machine, |kind, place, segment| {
+            let count = seen.get(&(kind, place.to_owned(), segment.to_owned())).copied().unwrap_or(0);
+            count <= limit && count < n
         })
-        .collect()
+    })
+}
+
+/// `f` on every machine, in order: on every core with the `parallel` feature (the CLI), one
+/// after the other without it (the browser's worker).
+#[cfg(feature = "parallel")]
+fn each_machine<T: Send, U: Send>(machines: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
+    use rayon::prelude::*;
+    machines.into_par_iter().map(f).collect()
+}
+
+#[cfg(not(feature = "parallel"))]
+fn each_machine<T, U>(machines: Vec<T>, f: impl Fn(T) -> U) -> Vec<U> {
+    machines.into_iter().map(f).collect()
 }
 
 /// The largest number of peers an identifier may have and still be rare.
