@@ -18,9 +18,15 @@ export const tests = {
     await page.setInputFiles('#target-zone-folder', tree);
     await page.setInputFiles('#peer-zone-input', peers);
     await page.waitForFunction(() => document.querySelectorAll('.card.done').length === 3, null, { timeout: TIMEOUT });
-    const target = await page.$eval('.card', (c) => ({ role: c.querySelector('.role').textContent, status: c.querySelector('.status').textContent }));
+    const target = await page.$eval('.card', (c) => ({
+      role: c.querySelector('.role').textContent,
+      status: c.querySelector('.status').textContent,
+      read: c.querySelector('.bytes-read').textContent,
+    }));
     assert.equal(target.role, 'Target');
     assert.match(target.status, /^[\d,]+ settings/);
+    // A tree has no image size: the card says what was read, not a share of nothing.
+    assert.match(target.read, /^read [\d.]+ KiB in \d+ reads$/);
     await page.waitForSelector('#ranking tbody tr', { timeout: TIMEOUT });
     const summary = await page.$eval('.summary', (p) => p.textContent);
     assert.ok(summary.startsWith(`${cli.suspects.toLocaleString('en-US')} settings compared against 2 peers`), summary);

@@ -58,7 +58,12 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
                             { "from cache · no image read" }</p>
                     } else {
                     <p class="bytes-read" data-bytes={scan.bytes_read.to_string()}>
-                        { format!("read {} of {} ({percent:.2} %) in {} reads", format::bytes(scan.bytes_read), format::bytes(scan.total_size), scan.read_calls) }</p>
+                        { if scan.total_size == 0 {
+                            // A folder of files (a guest tree, loose hives): no image size to compare with.
+                            format!("read {} in {} reads", format::bytes(scan.bytes_read), scan.read_calls)
+                        } else {
+                            format!("read {} of {} ({percent:.2} %) in {} reads", format::bytes(scan.bytes_read), format::bytes(scan.total_size), scan.read_calls)
+                        } }</p>
                     }
                     if !scan.warnings.is_empty() {
                         <details class="warnings"><summary>{ format!("{} warnings", scan.warnings.len()) }</summary>
