@@ -206,8 +206,8 @@ fn visit(in_name: bool, text: &str, sep: u8, place: &mut String, slots: &mut Vec
 type Sighting = (Kind, String, String);
 
 /// Step 1 on one machine: `<user:N>` tokens (N ≥ 1000) become `<user:#k>` by ascending N.
-/// Settings without such a token stay borrowed.
-fn users_by_role(settings: &[Setting]) -> Aligned<'_> {
+/// Settings without such a token stay borrowed; `None` when the machine has no account.
+fn users_by_role(settings: &[Setting]) -> Option<Aligned<'_>> {
     // Per account: the settings keyed by it.
     let mut keyed: HashMap<u64, u64> = HashMap::new();
     for s in settings {
@@ -224,7 +224,7 @@ fn users_by_role(settings: &[Setting]) -> Aligned<'_> {
         }
     }
     if keyed.is_empty() {
-        return settings.iter().map(Cow::Borrowed).collect();
+        return None;
     }
     let mut numbers: Vec<(u64, u64)> = keyed.into_iter().collect();
     numbers.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -251,16 +251,19 @@ fn users_by_role(settings: &[Setting]) -> Aligned<'_> {
         out.push_str(rest);
         out
     };
-    settings
-        .iter()
-        .map(|s| {
-            if [&s.path, &s.name, &s.value].iter().any(|t| t.contains("<user:")) {
-                Cow::Owned(Setting { kind: s.kind, path: rename(&s.path), name: rename(&s.name), value: rename(&s.value) })
-            } else {
-                Cow::Borrowed(s)
-            }
-        })
-        .collect()
+    Some(
+        settings
+            .iter()
+            .map(|s| {
+                if [&s.path, &s.name, &s.value].iter().any(|t| t.contains("<user:")) {
+                    let (path, name, value) = (rename(&s.path), rename(&s.name), rename(&s.value));
+                    Cow::Owned(Setting { kind: s.kind, path, name, value })
+                } else {
+                    Cow::Borrowed(s)
+                }
+            })
+            .collect(),
+    )
 }
 
 /// The numbers of the `<user:N>` tokens in a text.
@@ -330,7 +333,9 @@ fn rewrite<'a>(settings: Aligned<'a>, mut rare: impl FnMut(Kind, &str, &str) -> 
 /// Aligns peers with each other (steps 1–3 above). The result has one entry per machine,
 /// in order.
 pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Aligned<'a>> {
-    let by_role: Vec<Aligned<'a>> = each_machine(machines.to_vec(), users_by_role);
+    let by_role: Vec<Aligned<'a>> = each_machine(machines.to_vec(), |m: &'a [Setting]| {
+        users_by_role(m).unwrap_or_else(|| m.iter().map(Cow::Borrowed).collect())
+    });
     // How many machines have each identifier at each place.
     let mut seen: HashMap<Sighting, u32> = HashMap::new();
     let sightings = each_machine(by_role.iter().collect(), |machine: &Aligned<'a>| {
@@ -403,16 +408,23 @@ impl KeptIdentifiers {
 }
 
 /// Aligns a target against a profile of aligned peers: users by role, then every identifier
-/// the profile does not have literally at the same place becomes `<id>`.
-pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Aligned<'a> {
+/// the profile does not have literally at the same place becomes `<id>`. `None` when the
+/// target has nothing to align (its settings are used as they are).
+pub fn target<'a>(settings: &'a [Setting], profile: &PeerProfile) -> Option<Aligned<'a>> {
     let by_role = users_by_role(settings);
     // Only build the index when the target has something to align.
     let mut finder = SlotFinder::default();
-    if !by_role.iter().any(|s| !finder.slots(s.kind, &s.path, &s.name).is_empty()) {
+    let mut has_slots = |s: &Setting| !finder.slots(s.kind, &s.path, &s.name).is_empty();
+    let any = match &by_role {
+        Some(machine) => machine.iter().any(|s| has_slots(s)),
+        None => settings.iter().any(has_slots),
+    };
+    if !any {
         return by_role;
     }
     let kept = KeptIdentifiers::of(profile);
-    rewrite(by_role, |kind, place, segment| !kept.0.contains(&(kind, place.to_owned(), segment.to_owned())))
+    let machine = by_role.unwrap_or_else(|| settings.iter().map(Cow::Borrowed).collect());
+    Some(rewrite(machine, |kind, place, segment| !kept.0.contains(&(kind, place.to_owned(), segment.to_owned()))))
 }
 
 /// For a setting of a secondary account (`<user:#k>`, k ≥ 2, in its path or name): the same
@@ -646,7 +658,7 @@ mod tests {
         // A target with its own GUID lines up with the peers' `<id>`.
         let profile = PeerProfile::from_machines(refs.iter().copied());
         let t = machine(99, &[&guid(99)]);
-        let aligned_target = target(&t, &profile);
+        let aligned_target = target(&t, &profile).expect("the target has an identifier to align");
         assert!(aligned_target.iter().any(|s| s.path == id_path && s.name == "category"), "{aligned_target:?}");
     }
 

@@ -249,7 +249,7 @@ fn number_ties(rows: &mut [Row<'_>]) {
 }
 
 /// For each row (sorted by P), the number of rows with exactly its P.
-fn tie_counts(rows: &[Row<'_>]) -> Vec<u32> {
+fn tie_counts(rows: &[&Row<'_>]) -> Vec<u32> {
     let mut out = vec![1u32; rows.len()];
     let mut start = 0;
     while start < rows.len() {
@@ -265,7 +265,6 @@ fn tie_counts(rows: &[Row<'_>]) -> Vec<u32> {
     out
 }
 
-/// The targets' settings sorted by key, one per key (the smallest value of a repeat).
 /// Whether the target's own setting `first` (its first account's) has the value of `s` (a
 /// secondary account's), in the first account's terms: then that value, which is compared
 /// with the peers' first accounts.
@@ -283,6 +282,7 @@ fn total(values: &BTreeMap<String, u32>) -> u32 {
     values.values().fold(0u32, |a, v| a.saturating_add(*v))
 }
 
+/// The targets' settings sorted by key, one per key (the smallest value of a repeat).
 pub(crate) fn unique_sorted<'s>(settings: impl IntoIterator<Item = &'s Setting>) -> Vec<&'s Setting> {
     let mut sorted: Vec<&Setting> = settings.into_iter().collect();
     // Scanners often emit settings in order already: a linear check skips the sort.
@@ -297,7 +297,10 @@ pub(crate) fn unique_sorted<'s>(settings: impl IntoIterator<Item = &'s Setting>)
 
 fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Option<&ValueHasher>) -> Ranking {
     let aligned = crate::align::target(target, profile);
-    let targets = unique_sorted(aligned.iter().map(|s| &**s));
+    let targets = match &aligned {
+        Some(machine) => unique_sorted(machine.iter().map(|s| &**s)),
+        None => unique_sorted(target),
+    };
     let mut novelty = Novelty::new(profile);
     // Merge-join the two sorted key sequences: the target's and the profile's.
     let mut joined: Vec<Joined<'_>> = Vec::with_capacity(targets.len().max(profile.counts.len()));
@@ -420,14 +423,15 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
     // Ties by evidence: the firmer consensus first, then keys the peers know before keys
     // only the target has, then fewer distinct values, then path, name, kind (`tie`); `tie`
     // is unique, so the order is total and the unstable sort deterministic.
-    rows.sort_unstable_by(|a, b| {
-        b.probability
-            .total_cmp(&a.probability)
-            .then(b.support.cmp(&a.support))
-            .then(b.known.cmp(&a.known))
-            .then(a.c.cmp(&b.c))
-            .then(a.tie.cmp(&b.tie))
-    });
+    // Sorted as compact keys, not as rows: a million rows are too heavy to move around.
+    // Probabilities are in [0, 1], where the order of an f64's bits is its numeric order.
+    let mut order: Vec<(u64, u32, u8, u32, u32, u32)> = rows
+        .iter()
+        .zip(0u32..)
+        .map(|(r, i)| (u64::MAX - r.probability.to_bits(), u32::MAX - r.support, 2 - r.known, r.c, r.tie, i))
+        .collect();
+    order.sort_unstable();
+    let rows: Vec<&Row<'_>> = order.iter().filter_map(|k| rows.get(k.5 as usize)).collect();
     let ties = tie_counts(&rows);
     let hashed = hasher.is_some();
     let ranking = rows
