@@ -255,7 +255,7 @@ fn scan_ndjson(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProf
             .collect::<Result<_>>()?;
         for (p, s) in chunk.iter().zip(&scans) {
             let machine = p.display().to_string();
-            for x in &s.settings {
+            for x in s.settings() {
                 let row =
                     NdjsonSetting { machine: &machine, kind: x.kind, path: &x.path, name: &x.name, value: &x.value };
                 ndjson(out, &row)?;
@@ -316,7 +316,7 @@ fn scan(
                     os: &s.os,
                     warnings: &s.warnings,
                     settings: s
-                        .settings
+                        .settings()
                         .iter()
                         .enumerate()
                         .map(|(i, setting)| ScannedSetting { setting, from: from(s, i, provenance) })
@@ -328,7 +328,7 @@ fn scan(
         Format::Csv => {
             writeln!(out, "machine,kind,path,name,value")?;
             for (p, s) in paths.iter().zip(&scans) {
-                for x in &s.settings {
+                for x in s.settings() {
                     let row = [
                         p.display().to_string(),
                         x.kind.as_str().into(),
@@ -342,8 +342,8 @@ fn scan(
         }
         Format::Ndjson | Format::Table => {
             for (p, s) in paths.iter().zip(&scans) {
-                writeln!(out, "# {} ({} settings)", p.display(), s.settings.len())?;
-                for (i, x) in s.settings.iter().enumerate() {
+                writeln!(out, "# {} ({} settings)", p.display(), s.settings().len())?;
+                for (i, x) in s.settings().iter().enumerate() {
                     write!(
                         out,
                         "{}\t{}\t{}\t{}",
@@ -391,7 +391,7 @@ fn rank_command(
             let mut scans = scan_all(&all, profile)?.into_iter();
             let target_scan = scans.next().context("no target scan")?;
             let peer_scans: Vec<MachineScan> = scans.collect();
-            let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice()));
+            let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings()));
             (target_scan, peer_scans, peer_profile)
         }
         Peers::Profile(file) => {
@@ -411,7 +411,7 @@ fn rank_command(
         .filter(|(_, s)| !s.warnings.is_empty())
         .map(|(p, s)| crate::warnings::MachineWarnings { machine: p.display().to_string(), warnings: &s.warnings })
         .collect();
-    let mut ranking = rank_with(&target_scan.settings, &peer_profile, options)
+    let mut ranking = rank_with(target_scan.settings(), &peer_profile, options)
         .with_context(|| format!("ranking {}", target.display()))?;
     if let Some(c) = category {
         ranking.ranking.retain(|r| r.category.as_str() == c);

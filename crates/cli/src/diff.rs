@@ -90,7 +90,7 @@ fn differences<'a>(a: &'a BTreeMap<SettingKey, &'a str>, b: &'a BTreeMap<Setting
 pub(crate) fn run(out: &mut impl Write, a: &Path, b: &Path, profile: &ExtractionProfile, format: Format) -> Result<()> {
     let scans = crate::commands::scan_all(&[a.to_path_buf(), b.to_path_buf()], profile)?;
     let (Some(sa), Some(sb)) = (scans.first(), scans.get(1)) else { anyhow::bail!("two scans expected") };
-    let (ma, mb) = (by_key(&sa.settings), by_key(&sb.settings));
+    let (ma, mb) = (by_key(sa.settings()), by_key(sb.settings()));
     let diffs = differences(&ma, &mb);
     let count = |c: &str| diffs.iter().filter(|d| d.change == c).count();
     let result = DiffOutput {

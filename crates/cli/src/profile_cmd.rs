@@ -50,7 +50,7 @@ pub(crate) fn run(out: &mut impl Write, cmd: ProfileCommand, extraction: &Extrac
         ProfileCommand::Build { machines, output, json } => {
             refuse_input_as_output(&output, &machines)?;
             let scans = scan_all(&machines, extraction)?;
-            let profile = PeerProfile::from_machines(scans.iter().map(|s| s.settings.as_slice()));
+            let profile = PeerProfile::from_machines(scans.iter().map(|s| s.settings()));
             save(&output, &profile, json, &machines)?;
             writeln!(out, "{}: {} peers, {} settings", output.display(), profile.peers, profile.counts.len())?;
         }

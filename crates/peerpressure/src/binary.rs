@@ -22,7 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use settings::{Kind, SettingKey};
+use model::{Kind, SettingKey};
 
 use crate::error::{Format, ProfileError};
 use crate::PeerProfile;

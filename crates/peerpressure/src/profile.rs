@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use settings::{Setting, SettingKey};
+use model::{Setting, SettingKey};
 
 use crate::error::{describe, ProfileError};
 use crate::hash::{SaltCheck, ValueHasher};
@@ -268,7 +268,7 @@ impl PeerProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use settings::Kind;
+    use model::Kind;
 
     fn s(name: &str, value: &str) -> Setting {
         Setting { kind: Kind::Config, path: "/etc/x".into(), name: name.into(), value: value.into() }

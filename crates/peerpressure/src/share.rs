@@ -43,7 +43,7 @@ use std::io::{Read, Write};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use settings::Kind;
+use model::Kind;
 
 use crate::{Category, Ranking};
 
@@ -593,7 +593,7 @@ fn is_mac(v: &str) -> bool {
 mod tests {
     use super::*;
     use crate::{rank, PeerProfile};
-    use settings::Setting;
+    use model::Setting;
 
     fn s(kind: Kind, path: &str, name: &str, value: &str) -> Setting {
         Setting { kind, path: path.into(), name: name.into(), value: value.into() }

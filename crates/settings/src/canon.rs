@@ -403,13 +403,7 @@ fn has_sid(text: &str) -> bool {
     text.as_bytes().windows(PREFIX.len()).any(|w| w.eq_ignore_ascii_case(PREFIX))
 }
 
-/// Whether `v` is a MAC address written with `-` or `:` separators (`00-15-5D-01-02-03`).
-pub fn is_mac(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() == 17
-        && (b[2] == b'-' || b[2] == b':')
-        && b.iter().enumerate().all(|(i, &c)| if i % 3 == 2 { c == b[2] } else { c.is_ascii_hexdigit() })
-}
+pub use model::anon::is_mac;
 
 fn is_timestamp_name(name: &str) -> bool {
     let n = name.as_bytes();

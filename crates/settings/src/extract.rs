@@ -9,7 +9,7 @@ use imagefs::{DirEntry, Error as FsError, FileSystem, Machine};
 use crate::budget::Budget;
 
 use crate::canon::config_value;
-use crate::model::{Found, Offset, Origin, Provenance, Source};
+use crate::found::Found;
 use crate::parse::{
     parse_access_conf_lines, parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines,
     parse_group_lines, parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_limits_lines,
@@ -17,8 +17,9 @@ use crate::parse::{
     parse_passwd_lines, parse_resolv_conf_lines, parse_sshd_config_lines, parse_sudoers_lines,
     parse_systemd_unit_lines, sniff, Separator,
 };
-use crate::profile::{ExtractionProfile, FileFormat};
-use crate::{Kind, Setting, SettingKey};
+use crate::{ExtractionProfile, FileFormat};
+use crate::{Kind, Setting};
+use crate::{MachineScan, Offset};
 
 /// Config files larger than this are not parsed (they are not config files).
 pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
@@ -55,51 +56,6 @@ const TREE_SKIP: &[&str] = &[
 ];
 /// Files one `*` pattern expands to at most: real configuration directories hold tens.
 pub const MAX_GLOB_MATCHES: usize = 1024;
-
-/// The settings of one machine, and what it cost to get them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MachineScan {
-    /// Detected operating system.
-    pub os: Option<String>,
-    /// Canonical settings, sorted by key.
-    pub settings: Vec<Setting>,
-    /// Problems that did not stop extraction (unreadable partitions or files).
-    pub warnings: Vec<String>,
-    /// Bytes read from the machine's files.
-    pub bytes_read: u64,
-    /// Read calls issued to the machine's files.
-    pub read_calls: u64,
-    /// Total size of the machine's files.
-    pub total_size: u64,
-    /// Files (and hives) the settings were read from, referred to by [`Self::origins`].
-    /// Empty in scans made before provenance existed.
-    #[serde(default)]
-    pub sources: Vec<Source>,
-    /// Provenance: `origins[i]` says where `settings[i]` was read. Either as long as
-    /// `settings` or empty; never part of a setting's JSON form or of peer profiles. Use
-    /// [`Self::provenance`] or [`Self::provenance_of`] to resolve it.
-    #[serde(default)]
-    pub origins: Vec<Origin>,
-}
-
-impl MachineScan {
-    /// Where `settings[index]` was read: its file or hive and the cell offset or line.
-    /// `None` for an index out of range or a scan without provenance.
-    pub fn provenance(&self, index: usize) -> Option<Provenance<'_>> {
-        let origin = self.origins.get(index)?;
-        let source = self.sources.get(origin.source as usize)?;
-        Some(Provenance { source, offset: origin.offset })
-    }
-
-    /// Where the setting with `key` was read (settings are sorted by key: a binary search).
-    pub fn provenance_of(&self, key: &SettingKey) -> Option<Provenance<'_>> {
-        let index = self
-            .settings
-            .binary_search_by(|s| (s.kind, s.path.as_str(), s.name.as_str()).cmp(&(key.kind, &key.path, &key.name)))
-            .ok()?;
-        self.provenance(index)
-    }
-}
 
 /// Extracts the settings `profile` names from every volume of `machine`, within the
 /// machine's [`Budget`] (a multiple of its input size, see [`crate::budget`]).
@@ -241,27 +197,14 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         }
         *w = identity.text("", w);
     }
-    let (settings, origins) = sort_dedup(found.settings, found.origins);
-    let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
+    let mut scan = MachineScan::with_origins(found.settings, found.origins, found.sources);
+    scan.os = windows_version(scan.settings()).or_else(|| machine.os.as_ref().map(|o| o.name.clone()));
+    scan.warnings = warnings;
+    scan.bytes_read = machine.stats.bytes();
+    scan.read_calls = machine.stats.calls();
+    scan.total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
-    MachineScan {
-        os: windows_version(&settings).or_else(|| machine.os.as_ref().map(|o| o.name.clone())),
-        settings,
-        warnings,
-        bytes_read: machine.stats.bytes(),
-        read_calls: machine.stats.calls(),
-        total_size,
-        sources: found.sources,
-        origins,
-    }
-}
-
-/// Sorts settings with their origins and keeps the first (smallest) value of each key.
-fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Vec<Origin>) {
-    let mut pairs: Vec<(Setting, Origin)> = settings.into_iter().zip(origins).collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    pairs.dedup_by(|a, b| a.0.kind == b.0.kind && a.0.path == b.0.path && a.0.name == b.0.name);
-    pairs.into_iter().unzip()
+    scan
 }
 
 /// Why a file's settings were not taken.
@@ -319,7 +262,7 @@ enum Entries {
     Dirs,
 }
 
-/// Expands a pattern (see [`crate::profile::FileRule`]): literal components are kept as
+/// Expands a pattern (see [`crate::FileRule`]): literal components are kept as
 /// written, a component with `*` matches entries of the directories found so far (at most
 /// [`MAX_GLOB_MATCHES`] per directory), a final `**` every file (or, for [`Entries::Dirs`],
 /// every directory including its own) below them.

@@ -410,7 +410,7 @@ fn scan_image(rel: &str) -> MachineScan {
 }
 
 fn setting<'a>(scan: &'a MachineScan, kind: Kind, path: &str, name: &str) -> Option<&'a str> {
-    scan.settings.iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
+    scan.settings().iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
 }
 
 fn check_linux_scan(scan: &MachineScan) {
@@ -441,14 +441,14 @@ fn check_linux_scan(scan: &MachineScan) {
     let expected: BTreeSet<(String, String)> =
         expected.lines().filter_map(|l| l.split_once(' ').map(|(p, v)| (p.to_owned(), v.to_owned()))).collect();
     let got: BTreeSet<(String, String)> =
-        scan.settings.iter().filter(|s| s.kind == Kind::Package).map(|s| (s.name.clone(), s.value.clone())).collect();
+        scan.settings().iter().filter(|s| s.kind == Kind::Package).map(|s| (s.name.clone(), s.value.clone())).collect();
     assert_eq!(got, expected);
 
     // systemd *.wants: every entry `find` listed, and nothing else.
     let expected = std::fs::read_to_string(fixture("linux/expected/wants.txt")).unwrap();
     let expected: BTreeSet<String> = expected.lines().map(|l| format!("/{l}")).collect();
     let got: BTreeSet<String> = scan
-        .settings
+        .settings()
         .iter()
         .filter(|s| s.kind == Kind::Directory && s.path.ends_with(".wants"))
         .map(|s| format!("{}/{}", s.path, s.name))
@@ -463,11 +463,11 @@ fn check_linux_scan(scan: &MachineScan) {
     for file in ["augeas-root/etc/shadow", "augeas-root/etc/gshadow"] {
         for line in corpus(file).lines() {
             let Some(hash) = line.split(':').nth(1).filter(|h| h.len() > 2) else { continue };
-            assert!(!scan.settings.iter().any(|s| s.value.contains(hash)), "{file} hash leaked");
+            assert!(!scan.settings().iter().any(|s| s.value.contains(hash)), "{file} hash leaked");
         }
     }
-    assert!(!scan.settings.iter().any(|s: &Setting| s.path.contains("shadow")));
-    assert!(!scan.settings.iter().any(|s| s.kind == Kind::Vm && s.path != settings::vmconfig::DISK_PATH));
+    assert!(!scan.settings().iter().any(|s: &Setting| s.path.contains("shadow")));
+    assert!(!scan.settings().iter().any(|s| s.kind == Kind::Vm && s.path != settings::vmconfig::DISK_PATH));
 
     // Network configuration: netplan (addresses are per-machine tokens, name servers and
     // routes stay) and ifupdown.
@@ -498,7 +498,7 @@ fn check_linux_scan(scan: &MachineScan) {
         name: "net.ipv4.ip_forward".into(),
     };
     assert_eq!(scan.provenance_of(&key).map(|p| p.offset), Some(settings::Offset::Line(line as u32)));
-    assert_eq!(scan.origins.len(), scan.settings.len());
+    assert_eq!(scan.origins().len(), scan.settings().len());
     check_tree_lines(scan);
     // Disk-header facts of the raw 64 MiB image.
     let disk = |name: &str| setting(scan, Kind::Vm, settings::vmconfig::DISK_PATH, name);
@@ -515,7 +515,7 @@ fn check_tree_lines(scan: &MachineScan) {
     let tree = fixture("linux/tree");
     let read = |path: &str| std::fs::read_to_string(tree.join(path.trim_start_matches('/'))).unwrap();
     let mut checked = 0;
-    for (i, s) in scan.settings.iter().enumerate() {
+    for (i, s) in scan.settings().iter().enumerate() {
         let p = scan.provenance(i).unwrap();
         let settings::Offset::Line(line) = p.offset else { continue };
         let text = read(&p.source.path);
@@ -538,7 +538,7 @@ fn check_tree_lines(scan: &MachineScan) {
     assert!(line_of(Kind::Config, "/etc/cron.d/e2scrub_all", cron).ends_with("/sbin/e2scrub_all -A -r"));
     assert!(line_of(Kind::Config, "/etc/ssh/sshd_config", "match user anoncvs/x11forwarding").contains("X11Forwarding"));
     // dpkg: each package's line is its stanza's `Package:` line.
-    for s in scan.settings.iter().filter(|s| s.kind == Kind::Package) {
+    for s in scan.settings().iter().filter(|s| s.kind == Kind::Package) {
         let package = s.name.split(':').next().unwrap();
         assert_eq!(line_of(Kind::Package, "/var/lib/dpkg/status", &s.name), format!("Package: {package}"));
     }
@@ -631,7 +631,7 @@ fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
             Some(inittab.lines().count().to_string().as_str())
         );
         // Each file is parsed by one rule: sshd_config by sshd's, not by the catch-all too.
-        assert!(!scan.settings.iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
+        assert!(!scan.settings().iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
         // A systemd drop-in (Debian's user-.slice.d/10-defaults.conf), read as a unit file.
         let dropin = "etc/systemd/system/user-.slice.d/10-defaults.conf";
         if tree.join(dropin).exists() {
@@ -640,8 +640,8 @@ fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
             }
         }
         // Never read: shadow's hashes.
-        assert!(!scan.settings.iter().any(|s| s.path.contains("shadow")), "{image}");
-        without_disk.push(scan.settings.into_iter().filter(|s| s.kind != Kind::Vm).collect());
+        assert!(!scan.settings().iter().any(|s| s.path.contains("shadow")), "{image}");
+        without_disk.push(scan.into_settings().into_iter().filter(|s| s.kind != Kind::Vm).collect());
     }
     // The same tree gives the same settings whether on ext4, on FAT or as a directory.
     assert_eq!(without_disk[0], without_disk[1]);
@@ -656,7 +656,7 @@ fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
     let hosts = "/Windows/System32/drivers/etc/hosts";
     assert_eq!(setting(&lower, Kind::Config, hosts, "evil.com"), Some("8.8.8.8"));
     let registry = |scan: &MachineScan| -> Vec<Setting> {
-        scan.settings.iter().filter(|s| s.kind == Kind::Registry).cloned().collect()
+        scan.settings().iter().filter(|s| s.kind == Kind::Registry).cloned().collect()
     };
     let (lower_reg, fat_reg) = (registry(&lower), registry(&fat));
     assert!(lower_reg.iter().any(|s| s.path.starts_with("HKU\\<user:")), "NTUSER found through ProfileList");
@@ -667,8 +667,9 @@ fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
     assert_eq!(setting(&lower, Kind::Directory, tasks, "ScheduledDefrag"), Some("present"));
     // The same tree on NTFS (mkntfs + wimlib) gives the same settings.
     let ntfs = scan_path(&fixture("etc-wide/wintree-ntfs.img"));
-    let not_disk =
-        |scan: &MachineScan| -> Vec<Setting> { scan.settings.iter().filter(|s| s.kind != Kind::Vm).cloned().collect() };
+    let not_disk = |scan: &MachineScan| -> Vec<Setting> {
+        scan.settings().iter().filter(|s| s.kind != Kind::Vm).cloned().collect()
+    };
     assert_eq!(not_disk(&ntfs), not_disk(&lower));
 }
 
@@ -684,14 +685,14 @@ fn loose_hives_are_a_windows_machine() {
     assert_eq!(machine.os.as_ref().map(|o| o.name.as_str()), Some("Windows"));
     let scan = scan_machine(&machine, &ExtractionProfile::default());
     // Without SOFTWARE's ProfileList the user is keyed by the folder its base block names.
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\<user:unlisted-1>\\")));
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKU\\<user:unlisted-1>\\")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
     assert!(!scan.warnings.iter().any(|w| w.contains("could not be replayed")), "{:?}", scan.warnings);
     // A SYSTEM hive alone, under the corpus' own name (SYSTEM_B): placed by its base block.
     let system = std::fs::read(fixture("registry/win10-dirty/SYSTEM")).unwrap();
     let renamed: Source = Rc::new(imagefs::MemorySource::new("SYSTEM_B", system));
     let scan = scan_machine(&open_machine(vec![renamed]).unwrap(), &ExtractionProfile::default());
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
 }
 
 #[test]

@@ -337,13 +337,13 @@ fn scan_machine_reads_the_registry_of_a_windows_volume() {
     let scan = peer_a_scan();
     let (direct, _) = peer("a");
     let from_image: Vec<&Setting> =
-        scan.settings.iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
+        scan.settings().iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
     assert_eq!(from_image.len(), direct.len(), "warnings: {:?}", scan.warnings);
     assert!(from_image.iter().zip(&direct).all(|(x, y)| *x == y));
     // Provenance: every setting has one; registry values point into their hive file.
-    assert_eq!(scan.origins.len(), scan.settings.len());
+    assert_eq!(scan.origins().len(), scan.settings().len());
     let (i, _) = scan
-        .settings
+        .settings()
         .iter()
         .enumerate()
         .find(|(_, s)| s.path == "HKLM\\SYSTEM\\select" && s.name == "current")
@@ -487,7 +487,7 @@ fn services_of_a_real_system_hive_match_libhivex() {
 fn windows_computer_name_is_a_token_outside_the_registry() {
     let (a, b) = (peer_a_scan(), &scan_fat("peer-b-fat.img"));
     let ini = |s: &settings::MachineScan, name: &str| {
-        s.settings
+        s.settings()
             .iter()
             .find(|x| x.kind == Kind::Config && x.path.eq_ignore_ascii_case("/Windows/agent.ini") && x.name == name)
             .map(|x| x.value.clone())
@@ -495,10 +495,10 @@ fn windows_computer_name_is_a_token_outside_the_registry() {
     assert_eq!(ini(a, "agent/client").as_deref(), Some("<hostname>"));
     assert_eq!(ini(a, "agent/log").as_deref(), Some("C:\\ProgramData\\agent\\<hostname>.log"));
     assert_eq!(ini(a, "agent/server").as_deref(), Some("mgmt.corp.example"));
-    let diff: Vec<_> = a.settings.iter().filter(|s| !b.settings.contains(s)).take(5).collect();
-    assert!(diff.is_empty() && a.settings.len() == b.settings.len(), "a and b differ: {diff:#?}");
+    let diff: Vec<_> = a.settings().iter().filter(|s| !b.settings().contains(s)).take(5).collect();
+    assert!(diff.is_empty() && a.settings().len() == b.settings().len(), "a and b differ: {diff:#?}");
     // Text provenance: the INI line.
-    let key = a.settings.iter().find(|x| x.name == "agent/client").unwrap().key();
+    let key = a.settings().iter().find(|x| x.name == "agent/client").unwrap().key();
     let p = a.provenance_of(&key).unwrap();
     assert!(p.source.path.eq_ignore_ascii_case("/Windows/agent.ini"), "{p}");
     assert_eq!(p.offset, Offset::Line(3));
@@ -594,7 +594,7 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
 fn names_a_renamed_clone_still_carries_are_tokens() {
     let scan = peer_a_scan();
     let leaks: Vec<String> = scan
-        .settings
+        .settings()
         .iter()
         .filter(|s| [&s.path, &s.name, &s.value].iter().any(|t| t.to_ascii_lowercase().contains("wks-win732bita")))
         .map(|s| format!("{}\\{} = {}", s.path, s.name, s.value))
@@ -606,7 +606,7 @@ fn names_a_renamed_clone_still_carries_are_tokens() {
         &leaks[..leaks.len().min(5)]
     );
     let dns = scan
-        .settings
+        .settings()
         .iter()
         .find(|s| {
             s.path.to_ascii_lowercase().contains("dnsregisteredadapters") && s.name.eq_ignore_ascii_case("hostname")

@@ -86,8 +86,8 @@ pub(crate) fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::{Kind, Setting};
     use peerpressure::{rank, PeerProfile};
-    use settings::{Kind, Setting};
 
     fn setting(name: &str, value: &str) -> Setting {
         Setting { kind: Kind::Config, path: "/etc/app.conf".into(), name: name.into(), value: value.into() }

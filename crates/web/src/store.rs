@@ -22,8 +22,8 @@ use std::rc::Rc;
 
 use idb::{Database, DatabaseEvent, Factory, IndexParams, KeyPath, ObjectStoreParams, TransactionMode};
 use js_sys::{Object, Reflect, Uint8Array};
+use model::MachineScan;
 use peerpressure::PeerProfile;
-use settings::MachineScan;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -581,22 +581,15 @@ mod tests {
     #[test]
     fn a_cached_scan_finishes_its_machine_like_a_worker_would() {
         use crate::state::{Action, NewMachine, Role, State, Status};
-        use settings::{Kind, Setting};
+        use model::{Kind, Setting};
         use yew::Reducible;
 
         let scan = |value: &str| {
             let setting =
                 Setting { kind: Kind::Config, path: "/etc/app.conf".into(), name: "a".into(), value: value.into() };
-            Rc::new(MachineScan {
-                os: None,
-                settings: vec![setting],
-                warnings: vec![],
-                bytes_read: 5,
-                read_calls: 1,
-                total_size: 10,
-                sources: vec![],
-                origins: vec![],
-            })
+            let mut scan = MachineScan::new(vec![setting]);
+            (scan.bytes_read, scan.read_calls, scan.total_size) = (5, 1, 10);
+            Rc::new(scan)
         };
         let new = |id, role| NewMachine { id, name: format!("m{id}"), total: 10, files: 1, role };
         let state = Rc::new(State::default());

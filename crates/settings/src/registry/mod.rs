@@ -25,13 +25,14 @@ pub mod value;
 pub mod walk;
 
 use imagefs::{Error, FileSystem};
-use serde::{Deserialize, Serialize};
 
 use crate::budget::{Budget, BUDGET_CEILING};
 use crate::canon::{sid_to_binary, RegistryContext, UserProfile};
-use crate::model::{Found, Offset, Origin, Source};
+use crate::found::Found;
 use crate::{Kind, Setting};
+use crate::{Offset, Origin, Source};
 pub use hive::{BaseBlock, Hive};
+pub use model::{HiveKind, RegistryRule};
 pub use value::{format_value, MAX_HEX_BYTES, MULTI_SZ_SEPARATOR};
 pub use walk::{MAX_DEPTH, MAX_KEYS, MAX_VALUES};
 
@@ -46,34 +47,6 @@ pub const MAX_PROFILES: usize = 256;
 const TEMPLATE_PROFILES: &[&str] = &["Default", "Default User", "Public", "All Users"];
 /// Directory of the machine hives.
 const CONFIG_DIR: &str = "/Windows/System32/config";
-
-/// Which hive a [`RegistryRule`] walks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum HiveKind {
-    /// `HKLM\SYSTEM`.
-    System,
-    /// `HKLM\SOFTWARE`.
-    Software,
-    /// `HKU\.DEFAULT`.
-    Default,
-    /// `HKLM\SAM` (account names and flags only).
-    Sam,
-    /// Every user's `NTUSER.DAT` (`HKU\<user>`).
-    Ntuser,
-}
-
-/// One registry root to extract: every value below `root` (a key path, `\`-separated,
-/// case-insensitive, `""` for the whole hive) of `hive`. In SYSTEM, `CurrentControlSet`
-/// names the control set `Select\Current` designates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryRule {
-    /// Hive.
-    pub hive: HiveKind,
-    /// Key path below the hive root.
-    #[serde(default)]
-    pub root: String,
-}
 
 /// One value found by [`walk_hive`], before canonicalization.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Extraction profiles: which files and directories to turn into settings.
+//! Extraction profiles: which files, directories and registry roots to turn into settings
+//! (the `settings` crate applies them).
 
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,7 @@ pub enum FileFormat {
     AptSources,
     /// dpkg database: installed package → version (kind `package`).
     DpkgStatus,
-    /// Netplan YAML (`/etc/netplan/*.yaml`): dotted names per interface (`crate::parse::netplan`).
+    /// Netplan YAML (`/etc/netplan/*.yaml`): dotted names per interface (`settings::parse::netplan`).
     Netplan,
     /// ifupdown `/etc/network/interfaces`: per-interface stanza options.
     Interfaces,
@@ -64,15 +65,15 @@ pub enum FileFormat {
     /// Block YAML flattened to dotted names (cloud-init; the netplan reader).
     Yaml,
     /// Any text file: INI or `key=value` where it reads as such, else first line and line
-    /// count ([`crate::parse::sniff`]); binary files and files over
-    /// [`crate::MAX_SNIFFED_FILE`] are skipped.
+    /// count ((`settings::parse::sniff`)); binary files and files over
+    /// `settings::MAX_SNIFFED_FILE` are skipped.
     Sniff,
 }
 
 /// One file rule. `path` is absolute. A component with one `*` matches the entries of its
 /// directory (`/etc/sysctl.d/*.conf`; in a middle component, subdirectories:
 /// `/etc/systemd/system/*.d/*.conf`); a final `**` matches every file below the directory,
-/// at most [`crate::MAX_TREE_DEPTH`] levels and [`crate::MAX_TREE_ENTRIES`]
+/// at most `settings::MAX_TREE_DEPTH` levels and `settings::MAX_TREE_ENTRIES`
 /// entries deep. Names compare case-insensitively. A file matched by an earlier rule is not
 /// read again by a later one, so catch-all rules go last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +82,34 @@ pub struct FileRule {
     pub path: String,
     /// Parser.
     pub format: FileFormat,
+}
+
+/// Which hive a [`RegistryRule`] walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HiveKind {
+    /// `HKLM\SYSTEM`.
+    System,
+    /// `HKLM\SOFTWARE`.
+    Software,
+    /// `HKU\.DEFAULT`.
+    Default,
+    /// `HKLM\SAM` (account names and flags only).
+    Sam,
+    /// Every user's `NTUSER.DAT` (`HKU\<user>`).
+    Ntuser,
+}
+
+/// One registry root to extract: every value below `root` (a key path, `\`-separated,
+/// case-insensitive, `""` for the whole hive) of `hive`. In SYSTEM, `CurrentControlSet`
+/// names the control set `Select\Current` designates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRule {
+    /// Hive.
+    pub hive: HiveKind,
+    /// Key path below the hive root.
+    #[serde(default)]
+    pub root: String,
 }
 
 /// What to extract.
@@ -95,7 +124,7 @@ pub struct ExtractionProfile {
     pub directories: Vec<String>,
     /// Registry roots to walk on Windows volumes.
     #[serde(default)]
-    pub registry: Vec<crate::registry::RegistryRule>,
+    pub registry: Vec<RegistryRule>,
 }
 
 /// Errors reading a profile.
