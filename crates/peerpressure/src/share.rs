@@ -16,10 +16,11 @@
 //!          n:varint values:varint (ostr count:varint)* other:varint
 //! str    = len:varint utf8[len]
 //! ostr   = 0 (absent) | len+1:varint utf8[len]
-//! varint = LEB128, at most 5 bytes (u32)
+//! varint = LEB128, at most 5 bytes (u32), minimally encoded
 //! ```
 //!
-//! `other` counts the peers whose values are beyond the [`MAX_VALUES`] listed.
+//! `kind` is [`Kind::code`] (0 registry … 7 service); `category` 0 of interest, 1 noisy,
+//! 2 uniform. `other` counts the peers whose values are beyond the [`MAX_VALUES`] listed.
 //!
 //! # Privacy
 //!
@@ -45,6 +46,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use model::Kind;
 
+use crate::varint::{self, VarintError};
 use crate::{Category, Ranking};
 
 /// Version byte of the format this build writes and reads.
@@ -72,9 +74,6 @@ pub const MAX_IDENTITY_STRINGS: usize = 64;
 
 /// Flags byte: the user opted in to identifying values.
 const FLAG_IDENTIFYING: u8 = 1;
-/// Every kind, by its code in the format (index).
-const KINDS: [Kind; 7] =
-    [Kind::Registry, Kind::Config, Kind::Directory, Kind::FirstLine, Kind::LineCount, Kind::Vm, Kind::Package];
 /// Every category, by its code in the format (index).
 const CATEGORIES: [Category; 3] = [Category::OfInterest, Category::Noisy, Category::Uniform];
 
@@ -225,27 +224,27 @@ impl SharedReport {
     /// docs). Prefix it with `#` + [`FRAGMENT_PREFIX`] for a link.
     pub fn encode(&self) -> String {
         let mut body = Vec::new();
-        put_varint(&mut body, self.peers);
-        put_varint(&mut body, self.suspects);
+        varint::put(&mut body, self.peers);
+        varint::put(&mut body, self.suspects);
         let rows = &self.rows[..self.rows.len().min(MAX_ROWS)];
-        put_varint(&mut body, rows.len() as u32);
+        varint::put(&mut body, rows.len() as u32);
         for r in rows {
-            put_varint(&mut body, r.rank);
+            varint::put(&mut body, r.rank);
             body.extend_from_slice(&r.probability.to_le_bytes());
             body.push(CATEGORIES.iter().position(|c| *c == r.category).unwrap_or(0) as u8);
-            body.push(KINDS.iter().position(|k| *k == r.kind).unwrap_or(0) as u8);
+            body.push(r.kind.code());
             put_str(&mut body, &r.path);
             put_str(&mut body, &r.name);
             put_opt_str(&mut body, r.value.as_deref());
-            put_varint(&mut body, r.n);
+            varint::put(&mut body, r.n);
             let values = &r.peer_values[..r.peer_values.len().min(MAX_VALUES)];
             let dropped = r.peer_values.iter().skip(MAX_VALUES).fold(0u32, |a, (_, c)| a.saturating_add(*c));
-            put_varint(&mut body, values.len() as u32);
+            varint::put(&mut body, values.len() as u32);
             for (v, c) in values {
                 put_opt_str(&mut body, v.as_deref());
-                put_varint(&mut body, *c);
+                varint::put(&mut body, *c);
             }
-            put_varint(&mut body, r.other.saturating_add(dropped));
+            varint::put(&mut body, r.other.saturating_add(dropped));
         }
         let mut out = vec![SHARE_VERSION, if self.identifying { FLAG_IDENTIFYING } else { 0 }];
         let mut enc = flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::best());
@@ -342,9 +341,8 @@ impl SharedReport {
                 .ok_or_else(|| corrupt(field("category"), at, format!("unknown code {code}")))?;
             let at = r.at;
             let code = r.byte(&field("kind"))?;
-            let kind = *KINDS
-                .get(usize::from(code))
-                .ok_or_else(|| corrupt(field("kind"), at, format!("unknown code {code}")))?;
+            let kind =
+                Kind::from_code(code).ok_or_else(|| corrupt(field("kind"), at, format!("unknown code {code}")))?;
             let path = r.string(&field("path"))?;
             let name = r.string(&field("name"))?;
             let value = r.opt_string(&field("value"))?;
@@ -370,26 +368,18 @@ impl SharedReport {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_str(out: &mut Vec<u8>, s: &str) {
     let s = &s[..floor_boundary(s, MAX_STRING)];
-    put_varint(out, s.len() as u32);
+    varint::put(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
 }
 
 fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
-        None => put_varint(out, 0),
+        None => varint::put(out, 0),
         Some(s) => {
             let s = &s[..floor_boundary(s, MAX_STRING)];
-            put_varint(out, s.len() as u32 + 1);
+            varint::put(out, s.len() as u32 + 1);
             out.extend_from_slice(s.as_bytes());
         }
     }
@@ -429,15 +419,12 @@ impl Reader<'_> {
 
     fn varint(&mut self, what: &str) -> Result<u32, ShareError> {
         let start = self.at;
-        let mut v: u64 = 0;
-        for i in 0..5 {
-            let b = self.byte(what)?;
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b & 0x80 == 0 {
-                return u32::try_from(v).map_err(|_| corrupt(what, start, "number larger than 32 bits"));
-            }
-        }
-        Err(corrupt(what, start, "number longer than 5 bytes"))
+        let (value, next) = varint::get(self.bytes, start).map_err(|e| match e {
+            VarintError::Truncated => corrupt(what, start, "the report ends here"),
+            e => corrupt(what, start, e.to_string()),
+        })?;
+        self.at = next;
+        Ok(value)
     }
 
     /// `len` bytes of UTF-8; `start` is the offset of their length field (for errors).
@@ -769,13 +756,13 @@ mod tests {
             URL_SAFE_NO_PAD.encode(out)
         };
         let mut b = vec![3, 10];
-        put_varint(&mut b, 1_000_000);
+        varint::put(&mut b, 1_000_000);
         assert_eq!(SharedReport::decode(&body(&b)), Err(corrupt("row count", 2, "1000000 rows; at most 200")));
         // A string claiming 1 GiB.
         let mut b = vec![3, 10, 1, 1];
         b.extend_from_slice(&0.5f64.to_le_bytes());
         b.extend_from_slice(&[0, 1]);
-        put_varint(&mut b, 1 << 30);
+        varint::put(&mut b, 1 << 30);
         assert_eq!(
             SharedReport::decode(&body(&b)),
             Err(corrupt("rows[0].path", 14, format!("{} bytes; at most {MAX_STRING}", 1 << 30)))

@@ -297,7 +297,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
         let warnings = props.warnings.clone();
         Callback::from(move |_: MouseEvent| {
             let result = if format == "csv" {
-                export::download("vmsift-ranking.csv", "text/csv", export::csv(&ranking).as_bytes())
+                export::download("vmsift-ranking.csv", "text/csv", ranking.to_csv().as_bytes())
             } else {
                 let text = export::json(&ranking, &warnings);
                 export::download("vmsift-ranking.json", "application/json", text.as_bytes())
