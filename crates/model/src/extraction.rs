@@ -70,6 +70,79 @@ pub enum FileFormat {
     Sniff,
 }
 
+/// Every format, in declaration order.
+const ALL_FORMATS: [FileFormat; 27] = [
+    FileFormat::Ini,
+    FileFormat::KeyValue,
+    FileFormat::Whitespace,
+    FileFormat::FirstLine,
+    FileFormat::LineCount,
+    FileFormat::Sshd,
+    FileFormat::SystemdUnit,
+    FileFormat::Fstab,
+    FileFormat::Hosts,
+    FileFormat::ResolvConf,
+    FileFormat::Nsswitch,
+    FileFormat::Sudoers,
+    FileFormat::Passwd,
+    FileFormat::Group,
+    FileFormat::Crontab,
+    FileFormat::AptSources,
+    FileFormat::DpkgStatus,
+    FileFormat::Netplan,
+    FileFormat::Interfaces,
+    FileFormat::Localtime,
+    FileFormat::Pam,
+    FileFormat::Modprobe,
+    FileFormat::Limits,
+    FileFormat::AccessConf,
+    FileFormat::Logrotate,
+    FileFormat::Yaml,
+    FileFormat::Sniff,
+];
+
+impl FileFormat {
+    /// Every format (a new variant goes into `ALL_FORMATS` beside this; the exhaustive
+    /// match of `index`, checked by a test, makes the compiler point here).
+    pub fn all() -> impl ExactSizeIterator<Item = FileFormat> + Clone {
+        ALL_FORMATS.into_iter()
+    }
+
+    /// Position in [`FileFormat::all`].
+    #[cfg(test)]
+    fn index(self) -> usize {
+        match self {
+            Self::Ini => 0,
+            Self::KeyValue => 1,
+            Self::Whitespace => 2,
+            Self::FirstLine => 3,
+            Self::LineCount => 4,
+            Self::Sshd => 5,
+            Self::SystemdUnit => 6,
+            Self::Fstab => 7,
+            Self::Hosts => 8,
+            Self::ResolvConf => 9,
+            Self::Nsswitch => 10,
+            Self::Sudoers => 11,
+            Self::Passwd => 12,
+            Self::Group => 13,
+            Self::Crontab => 14,
+            Self::AptSources => 15,
+            Self::DpkgStatus => 16,
+            Self::Netplan => 17,
+            Self::Interfaces => 18,
+            Self::Localtime => 19,
+            Self::Pam => 20,
+            Self::Modprobe => 21,
+            Self::Limits => 22,
+            Self::AccessConf => 23,
+            Self::Logrotate => 24,
+            Self::Yaml => 25,
+            Self::Sniff => 26,
+        }
+    }
+}
+
 /// One file rule. `path` is absolute. A component with one `*` matches the entries of its
 /// directory (`/etc/sysctl.d/*.conf`; in a middle component, subdirectories:
 /// `/etc/systemd/system/*.d/*.conf`); a final `**` matches every file below the directory,
@@ -170,6 +243,13 @@ mod tests {
     fn shipped_profile_parses() {
         let p = ExtractionProfile::from_json(include_str!("default_profile.json")).unwrap();
         assert!(p.files.iter().any(|f| f.path == "/etc/ssh/sshd_config"));
+    }
+
+    #[test]
+    fn every_format_is_listed_once() {
+        for (i, f) in FileFormat::all().enumerate() {
+            assert_eq!(f.index(), i, "{f:?}");
+        }
     }
 
     #[test]
