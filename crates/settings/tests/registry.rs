@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use imagefs::{DirEntry, Error, FileSystem, FsKind, Metadata};
 use settings::registry::log::LogFile;
-use settings::registry::{extract_registry, extract_registry_with_origins, load_hive, walk_hive, Hive, RawValue};
+use settings::registry::{extract_registry, load_hive, walk_hive, Hive, RawValue};
 use settings::{ExtractionProfile, Kind, Offset, Setting};
 
 fn fixtures() -> PathBuf {
@@ -124,7 +124,8 @@ fn sam_yields_account_flags_never_hashes() {
         }
     }
     let rules = ExtractionProfile::default().registry;
-    let (settings, _) = extract_registry(&OneDir(read("other/SAM")), &rules);
+    let (found, _, _) = extract_registry(&OneDir(read("other/SAM")), &rules);
+    let settings: Vec<Setting> = found.into_iter().map(|(s, _)| s).collect();
     let names: BTreeSet<&str> = settings.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains("administrator") && names.contains("guest"), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("<user:")), "the user Preston becomes a RID token: {names:?}");
@@ -271,7 +272,8 @@ impl FileSystem for DirFs {
 
 fn peer(name: &str) -> (Vec<Setting>, Vec<String>) {
     let fs = DirFs(fixtures().join("peers").join(name));
-    let (mut settings, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
+    let (found, _, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
+    let mut settings: Vec<Setting> = found.into_iter().map(|(s, _)| s).collect();
     settings.sort();
     settings.dedup_by(|x, y| x.key() == y.key());
     (settings, warnings)
@@ -392,7 +394,7 @@ fn uninstall_keys_become_packages() {
 fn services_of_a_real_system_hive_match_libhivex() {
     let expected = std::fs::read_to_string(fixtures().join("win10-1709/services.txt")).unwrap();
     let fs = DirFs(fixtures().join("vol-1709"));
-    let (found, sources, warnings) = extract_registry_with_origins(&fs, &ExtractionProfile::default().registry);
+    let (found, sources, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
     // The upstream hive was copied while dirty and came without its logs (hivex reads it as is too).
     assert!(warnings.len() == 1 && warnings[0].contains("is dirty"), "{warnings:?}");
     let services: BTreeMap<&str, (&Setting, Offset, &str)> = found
@@ -564,7 +566,8 @@ fn same_values_as_the_nt_hive_crate() {
 #[test]
 fn volume_extraction_replays_logs_found_next_to_hives() {
     let rules = ExtractionProfile::default().registry;
-    let (dirty, warnings) = extract_registry(&DirFs(fixtures().join("vol-dirty")), &rules);
+    let (dirty, _, warnings) = extract_registry(&DirFs(fixtures().join("vol-dirty")), &rules);
+    let dirty: Vec<Setting> = dirty.into_iter().map(|(s, _)| s).collect();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(dirty.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\control panel")), "DEFAULT extracted");
     let host = dirty
@@ -575,7 +578,8 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
         .unwrap();
     assert_eq!(host.value, "<hostname>");
 
-    let (stale, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
+    let (stale, _, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
+    let stale: Vec<Setting> = stale.into_iter().map(|(s, _)| s).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains("/Windows/System32/config/SYSTEM: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed"),

@@ -360,19 +360,11 @@ fn extract_sam(loaded: &LoadedHive, out: &mut Found) {
     }
 }
 
-/// The registry settings of one Windows volume under `rules`, plus warnings (unreadable or
-/// corrupt hives, dirty hives whose logs could not be replayed). Besides the raw values,
-/// installed programs and services are derived (see [`software`]).
-pub fn extract_registry(fs: &dyn FileSystem, rules: &[RegistryRule]) -> (Vec<Setting>, Vec<String>) {
-    let mut found = Found::default();
-    let mut warnings = Vec::new();
-    extract_registry_into(fs, rules, &mut found, &mut warnings, &Budget::with_limit(BUDGET_CEILING));
-    (found.settings, warnings)
-}
-
-/// [`extract_registry`] with provenance: each setting with its [`Origin`] (the value's
-/// cell offset), the hive files the origins refer to, and the warnings.
-pub fn extract_registry_with_origins(
+/// The registry settings of one Windows volume under `rules`, each with its provenance
+/// ([`Origin`]: the value's cell offset), the hive files the origins refer to, and
+/// warnings (unreadable or corrupt hives, dirty hives whose logs could not be replayed).
+/// Besides the raw values, installed programs and services are derived (see [`software`]).
+pub fn extract_registry(
     fs: &dyn FileSystem,
     rules: &[RegistryRule],
 ) -> (Vec<(Setting, Origin)>, Vec<Source>, Vec<String>) {
