@@ -11,7 +11,7 @@ VMSIFT_CORPUS="$corpus" "$(dirname "${BASH_SOURCE[0]}")/../resource/resource-fin
 # path the built-in extraction profile reads (a `*` becomes a name it matches) and at each
 # machine hive's path.
 g1="$work/resource-g1"; rm -rf "$g1"; mkdir -p "$g1"
-python3 - "$(dirname "${BASH_SOURCE[0]}")/../../crates/settings/src/default_profile.json" "$g1" <<'PY'
+python3 - "$(dirname "${BASH_SOURCE[0]}")/../../crates/model/src/default_profile.json" "$g1" <<'PY'
 import json, os, sys
 profile, root = json.load(open(sys.argv[1])), sys.argv[2]
 paths = [r["path"].replace("*", "huge") for r in profile["files"]]

@@ -7,12 +7,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use peerpressure::{rank_with, Category, PeerProfile, RankOptions};
+use peerpressure::export::csv_quote;
+use peerpressure::{rank_with, Category, MachineWarnings, PeerProfile, RankOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 use settings::{ExtractionProfile, MachineScan};
 
-use crate::output::{csv_field, json, ndjson, terminal_safe, Format};
+use crate::output::{json, ndjson, terminal_safe, Format};
 
 /// Find the misconfigured setting of a VM by comparing its disk image with healthy peers.
 ///
@@ -255,7 +256,7 @@ fn scan_ndjson(out: &mut impl Write, paths: &[PathBuf], profile: &ExtractionProf
             .collect::<Result<_>>()?;
         for (p, s) in chunk.iter().zip(&scans) {
             let machine = p.display().to_string();
-            for x in &s.settings {
+            for x in s.settings() {
                 let row =
                     NdjsonSetting { machine: &machine, kind: x.kind, path: &x.path, name: &x.name, value: &x.value };
                 ndjson(out, &row)?;
@@ -316,7 +317,7 @@ fn scan(
                     os: &s.os,
                     warnings: &s.warnings,
                     settings: s
-                        .settings
+                        .settings()
                         .iter()
                         .enumerate()
                         .map(|(i, setting)| ScannedSetting { setting, from: from(s, i, provenance) })
@@ -328,7 +329,7 @@ fn scan(
         Format::Csv => {
             writeln!(out, "machine,kind,path,name,value")?;
             for (p, s) in paths.iter().zip(&scans) {
-                for x in &s.settings {
+                for x in s.settings() {
                     let row = [
                         p.display().to_string(),
                         x.kind.as_str().into(),
@@ -336,14 +337,14 @@ fn scan(
                         x.name.clone(),
                         x.value.clone(),
                     ];
-                    writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
+                    writeln!(out, "{}", row.iter().map(|f| csv_quote(f)).collect::<Vec<_>>().join(","))?;
                 }
             }
         }
         Format::Ndjson | Format::Table => {
             for (p, s) in paths.iter().zip(&scans) {
-                writeln!(out, "# {} ({} settings)", p.display(), s.settings.len())?;
-                for (i, x) in s.settings.iter().enumerate() {
+                writeln!(out, "# {} ({} settings)", p.display(), s.settings().len())?;
+                for (i, x) in s.settings().iter().enumerate() {
                     write!(
                         out,
                         "{}\t{}\t{}\t{}",
@@ -361,14 +362,6 @@ fn scan(
         }
     }
     Ok(())
-}
-
-/// `rank --format json`: the ranking and each machine's warnings.
-#[derive(Serialize)]
-struct RankOutput<'a> {
-    #[serde(flatten)]
-    ranking: &'a peerpressure::Ranking,
-    warnings: Vec<crate::warnings::MachineWarnings<'a>>,
 }
 
 #[expect(clippy::too_many_arguments, reason = "one per command-line option")]
@@ -391,7 +384,7 @@ fn rank_command(
             let mut scans = scan_all(&all, profile)?.into_iter();
             let target_scan = scans.next().context("no target scan")?;
             let peer_scans: Vec<MachineScan> = scans.collect();
-            let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings.as_slice()));
+            let peer_profile = PeerProfile::from_machines(peer_scans.iter().map(|s| s.settings()));
             (target_scan, peer_scans, peer_profile)
         }
         Peers::Profile(file) => {
@@ -406,12 +399,12 @@ fn rank_command(
         Peers::Machines(paths) => paths,
         Peers::Profile(_) => &[],
     };
-    let warnings: Vec<crate::warnings::MachineWarnings<'_>> = std::iter::once((target, &target_scan))
+    let warnings: Vec<MachineWarnings<'_>> = std::iter::once((target, &target_scan))
         .chain(peer_paths.iter().map(PathBuf::as_path).zip(&peer_scans))
         .filter(|(_, s)| !s.warnings.is_empty())
-        .map(|(p, s)| crate::warnings::MachineWarnings { machine: p.display().to_string(), warnings: &s.warnings })
+        .map(|(p, s)| MachineWarnings { machine: p.display().to_string(), warnings: &s.warnings })
         .collect();
-    let mut ranking = rank_with(&target_scan.settings, &peer_profile, options)
+    let mut ranking = rank_with(target_scan.settings(), &peer_profile, options)
         .with_context(|| format!("ranking {}", target.display()))?;
     if let Some(c) = category {
         ranking.ranking.retain(|r| r.category.as_str() == c);
@@ -421,31 +414,13 @@ fn rank_command(
     }
     let value_text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".into());
     match format {
-        Format::Json => json(out, &RankOutput { ranking: &ranking, warnings })?,
+        Format::Json => writeln!(out, "{}", ranking.to_json(&warnings))?,
         Format::Ndjson => {
             for r in &ranking.ranking {
                 ndjson(out, r)?;
             }
         }
-        Format::Csv => {
-            writeln!(out, "rank,probability,category,kind,path,name,value,m,c,ties")?;
-            for r in &ranking.ranking {
-                writeln!(
-                    out,
-                    "{},{:.6e},{},{},{},{},{},{},{},{}",
-                    r.rank,
-                    r.probability,
-                    r.category.as_str(),
-                    r.kind.as_str(),
-                    csv_field(&r.path),
-                    csv_field(&r.name),
-                    csv_field(&value_text(&r.value)),
-                    r.m,
-                    r.c,
-                    r.ties
-                )?;
-            }
-        }
+        Format::Csv => out.write_all(ranking.to_csv().as_bytes())?,
         Format::Table => {
             writeln!(out, "{} peers, {} suspects", ranking.peers, ranking.suspects)?;
             for r in &ranking.ranking {

@@ -78,7 +78,7 @@ pub(crate) fn profile_from_counts(file: &str, text: &str, peers: Option<u32>) ->
 }
 
 fn parse_kind(text: &str) -> Result<Kind> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).with_context(|| format!("unknown kind {text:?}"))
+    Ok(text.parse::<Kind>()?)
 }
 
 fn parse_count(text: &str) -> Result<u64> {

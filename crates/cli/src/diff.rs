@@ -6,10 +6,11 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
+use peerpressure::export::csv_quote;
 use serde::Serialize;
 use settings::{ExtractionProfile, Kind, Setting, SettingKey};
 
-use crate::output::{csv_field, json, ndjson, terminal_safe, Format};
+use crate::output::{json, ndjson, terminal_safe, Format};
 
 /// One difference; `a` is `None` for an added setting, `b` for a removed one.
 #[derive(Debug, Serialize)]
@@ -31,7 +32,7 @@ struct DiffOutput<'a> {
     removed: usize,
     differences: Vec<Change<'a>>,
     /// Each machine's warnings (also printed to stderr).
-    warnings: [crate::warnings::MachineWarnings<'a>; 2],
+    warnings: [peerpressure::MachineWarnings<'a>; 2],
 }
 
 /// Key → value, one per key: the smallest value of a repeat, as PeerPressure counts it.
@@ -90,7 +91,7 @@ fn differences<'a>(a: &'a BTreeMap<SettingKey, &'a str>, b: &'a BTreeMap<Setting
 pub(crate) fn run(out: &mut impl Write, a: &Path, b: &Path, profile: &ExtractionProfile, format: Format) -> Result<()> {
     let scans = crate::commands::scan_all(&[a.to_path_buf(), b.to_path_buf()], profile)?;
     let (Some(sa), Some(sb)) = (scans.first(), scans.get(1)) else { anyhow::bail!("two scans expected") };
-    let (ma, mb) = (by_key(&sa.settings), by_key(&sb.settings));
+    let (ma, mb) = (by_key(sa.settings()), by_key(sb.settings()));
     let diffs = differences(&ma, &mb);
     let count = |c: &str| diffs.iter().filter(|d| d.change == c).count();
     let result = DiffOutput {
@@ -101,8 +102,8 @@ pub(crate) fn run(out: &mut impl Write, a: &Path, b: &Path, profile: &Extraction
         removed: count("removed"),
         differences: diffs,
         warnings: [
-            crate::warnings::MachineWarnings { machine: a.display().to_string(), warnings: &sa.warnings },
-            crate::warnings::MachineWarnings { machine: b.display().to_string(), warnings: &sb.warnings },
+            peerpressure::MachineWarnings { machine: a.display().to_string(), warnings: &sa.warnings },
+            peerpressure::MachineWarnings { machine: b.display().to_string(), warnings: &sb.warnings },
         ],
     };
     match format {
@@ -116,7 +117,7 @@ pub(crate) fn run(out: &mut impl Write, a: &Path, b: &Path, profile: &Extraction
             writeln!(out, "change,kind,path,name,a,b")?;
             for d in &result.differences {
                 let row = [d.change, d.kind.as_str(), d.path, d.name, d.a.unwrap_or_default(), d.b.unwrap_or_default()];
-                writeln!(out, "{}", row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","))?;
+                writeln!(out, "{}", row.iter().map(|f| csv_quote(f)).collect::<Vec<_>>().join(","))?;
             }
         }
         Format::Table => {

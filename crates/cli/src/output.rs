@@ -19,15 +19,6 @@ pub(crate) enum Format {
     Ndjson,
 }
 
-/// Quotes a CSV field when needed (RFC 4180).
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Escapes control, bidi and zero-width characters from hostile images before they reach
 /// a terminal.
 pub(crate) fn terminal_safe(s: &str) -> String {

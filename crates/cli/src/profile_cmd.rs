@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use peerpressure::{PeerProfile, MAGIC};
+use peerpressure::PeerProfile;
 use serde::Serialize;
 use settings::{ExtractionProfile, Kind};
 
@@ -16,7 +16,7 @@ use crate::output::{json, refuse_input_as_output, terminal_safe, write_output, F
 /// keeps a wrong path (a disk image) from being read whole into memory.
 const MAX_PROFILE_FILE: u64 = 1 << 30;
 
-/// Reads a profile file, binary (starts with `VMSIFTPP`) or JSON. Errors name the file,
+/// Reads a profile file, binary (starts with `VMSIFTPP`) or JSON ([`PeerProfile::decode`]). Errors name the file,
 /// and the library's errors name the structure and offset.
 pub(crate) fn load(path: &Path) -> Result<PeerProfile> {
     let size = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?.len();
@@ -24,18 +24,7 @@ pub(crate) fn load(path: &Path) -> Result<PeerProfile> {
         anyhow::bail!("{}: {size} bytes is larger than a profile can be ({MAX_PROFILE_FILE})", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    if bytes.starts_with(MAGIC) {
-        PeerProfile::from_bytes(&bytes).with_context(|| path.display().to_string())
-    } else {
-        let text = std::str::from_utf8(&bytes).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: neither a binary profile (no VMSIFTPP magic at offset 0) nor UTF-8 JSON (invalid byte at offset {})",
-                path.display(),
-                e.valid_up_to()
-            )
-        })?;
-        PeerProfile::from_json(text).with_context(|| path.display().to_string())
-    }
+    PeerProfile::decode(&bytes).with_context(|| path.display().to_string())
 }
 
 /// Writes the profile to `path` (never onto one of `inputs`; see [`write_output`]).
@@ -50,7 +39,7 @@ pub(crate) fn run(out: &mut impl Write, cmd: ProfileCommand, extraction: &Extrac
         ProfileCommand::Build { machines, output, json } => {
             refuse_input_as_output(&output, &machines)?;
             let scans = scan_all(&machines, extraction)?;
-            let profile = PeerProfile::from_machines(scans.iter().map(|s| s.settings.as_slice()));
+            let profile = PeerProfile::from_machines(scans.iter().map(|s| s.settings()));
             save(&output, &profile, json, &machines)?;
             writeln!(out, "{}: {} peers, {} settings", output.display(), profile.peers, profile.counts.len())?;
         }

@@ -6,8 +6,6 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Serialize;
-
 use crate::output::terminal_safe;
 
 /// Warnings printed so far (machines are scanned on several threads).
@@ -25,11 +23,4 @@ pub(crate) fn report(machine: &Path, warnings: &[String]) {
 /// How many warnings were printed.
 pub(crate) fn count() -> usize {
     PRINTED.load(Ordering::Relaxed)
-}
-
-/// One machine's warnings in JSON outputs.
-#[derive(Serialize)]
-pub(crate) struct MachineWarnings<'a> {
-    pub(crate) machine: String,
-    pub(crate) warnings: &'a [String],
 }

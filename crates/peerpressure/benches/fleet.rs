@@ -15,7 +15,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use peerpressure::{rank, PeerProfile};
 use serde::Deserialize;
-use settings::Setting;
+use model::Setting;
 
 #[derive(Deserialize)]
 struct Scans {

@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use model::{Kind, Setting, SettingKey};
 use peerpressure::{rank, PeerProfile};
-use settings::{Kind, Setting, SettingKey};
 
 const PEERS: u32 = 1000;
 const SETTINGS: usize = 1_000_000;

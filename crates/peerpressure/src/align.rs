@@ -41,7 +41,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
-use settings::{Kind, Setting, SettingKey};
+use model::{Kind, Setting, SettingKey};
 
 use crate::PeerProfile;
 
@@ -104,7 +104,7 @@ fn is_mac_text(s: &str) -> bool {
     if b.len() == 12 {
         return b.iter().all(u8::is_ascii_hexdigit) && b.iter().any(|c| c.is_ascii_digit());
     }
-    settings::canon::is_mac(s)
+    model::anon::is_mac(s)
 }
 
 fn is_ipv4(s: &str) -> bool {
@@ -559,7 +559,7 @@ impl<'p> Novelty<'p> {
     fn children_seen_once(&self, kind: Kind, location: &str) -> Option<u32> {
         let sep = char::from(separator(kind));
         let under = if location.is_empty() { String::new() } else { format!("{location}{sep}") };
-        let start = settings::SettingKey { kind, path: location.to_owned(), name: String::new() };
+        let start = model::SettingKey { kind, path: location.to_owned(), name: String::new() };
         // Per child: the most peers any setting in its subtree has (a lower bound of the
         // peers having the child).
         let mut children: HashMap<&str, u32> = HashMap::new();

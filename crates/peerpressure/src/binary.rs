@@ -22,9 +22,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use settings::{Kind, SettingKey};
+use model::{Kind, SettingKey};
 
 use crate::error::{Format, ProfileError};
+use crate::varint;
 use crate::PeerProfile;
 
 /// The first 8 bytes of a binary profile.
@@ -39,8 +40,6 @@ const HEADER: usize = 12;
 const TRAILER: usize = 4;
 /// Bytes of the salt check.
 const SALT_CHECK: usize = 16;
-/// Longest varint of a `u32`.
-const MAX_VARINT: usize = 5;
 
 impl PeerProfile {
     /// Encodes the profile in the binary format (see the module docs of `binary`).
@@ -65,26 +64,26 @@ impl PeerProfile {
         if let Some(check) = &self.salt_check {
             out.extend_from_slice(check);
         }
-        put_varint(&mut out, self.peers);
-        put_varint(&mut out, len32(table.len()));
+        varint::put(&mut out, self.peers);
+        varint::put(&mut out, len32(table.len()));
         for s in &table {
-            put_varint(&mut out, len32(s.len()));
+            varint::put(&mut out, len32(s.len()));
             out.extend_from_slice(s.as_bytes());
         }
-        put_varint(&mut out, len32(self.parents.len()));
+        varint::put(&mut out, len32(self.parents.len()));
         for (path, count) in &self.parents {
-            put_varint(&mut out, index(path));
-            put_varint(&mut out, *count);
+            varint::put(&mut out, index(path));
+            varint::put(&mut out, *count);
         }
-        put_varint(&mut out, len32(self.counts.len()));
+        varint::put(&mut out, len32(self.counts.len()));
         for (key, values) in &self.counts {
-            put_varint(&mut out, index(key.kind.as_str()));
-            put_varint(&mut out, index(&key.path));
-            put_varint(&mut out, index(&key.name));
-            put_varint(&mut out, len32(values.len()));
+            varint::put(&mut out, index(key.kind.as_str()));
+            varint::put(&mut out, index(&key.path));
+            varint::put(&mut out, index(&key.name));
+            varint::put(&mut out, len32(values.len()));
             for (value, count) in values {
-                put_varint(&mut out, index(value));
-                put_varint(&mut out, *count);
+                varint::put(&mut out, index(value));
+                varint::put(&mut out, *count);
             }
         }
         let crc = crc32fast::hash(&out);
@@ -280,24 +279,12 @@ impl PeerProfile {
 
 /// A kind from its JSON name; `None` for a kind this build does not know.
 pub(crate) fn parse_kind(name: &str) -> Option<Kind> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+    name.parse().ok()
 }
 
 fn len32(n: usize) -> u32 {
     // Tables are indexed by u32 varints; a profile over 4 G strings cannot be built in memory.
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-fn put_varint(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 fn read_u16(bytes: &[u8], at: usize) -> Option<u16> {
@@ -328,22 +315,10 @@ impl<'a> Reader<'a> {
 
     fn varint(&mut self, structure: &str) -> Result<u32, ProfileError> {
         let start = self.pos;
-        let mut value: u64 = 0;
-        for i in 0..MAX_VARINT {
-            let Some(&byte) = self.bytes.get(self.pos).filter(|_| self.pos < self.end) else {
-                return Err(self.corrupt(structure, start, "truncated inside a number".into()));
-            };
-            self.pos += 1;
-            if i > 0 && byte == 0 {
-                return Err(self.corrupt(structure, start, "number is not minimally encoded".into()));
-            }
-            value |= u64::from(byte & 0x7f) << (7 * i);
-            if byte & 0x80 == 0 {
-                return u32::try_from(value)
-                    .map_err(|_| self.corrupt(structure, start, format!("number {value} exceeds 32 bits")));
-            }
-        }
-        Err(self.corrupt(structure, start, "number longer than 5 bytes".into()))
+        let body = self.bytes.get(..self.end).unwrap_or_default();
+        let (value, next) = varint::get(body, start).map_err(|e| self.corrupt(structure, start, e.to_string()))?;
+        self.pos = next;
+        Ok(value)
     }
 
     /// Reads an item count and checks it against the bytes left, given that each item

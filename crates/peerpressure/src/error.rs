@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Errors of peer profiles: decoding, arithmetic, hashing.
 
-use settings::Kind;
+use model::Kind;
 
 /// Which serialized form an error is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

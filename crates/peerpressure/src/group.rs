@@ -20,8 +20,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use model::{Kind, Setting};
 use serde::{Deserialize, Serialize};
-use settings::{Kind, Setting};
 
 /// What grouping needs to know about one machine.
 #[derive(Debug, Clone)]

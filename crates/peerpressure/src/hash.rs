@@ -9,7 +9,7 @@
 //! [`salt check`](SaltCheck) that tells a wrong salt from a right one.
 
 use hmac::{Hmac, Mac};
-use settings::Kind;
+use model::Kind;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;

@@ -15,10 +15,10 @@
 
 use std::collections::BTreeMap;
 
+use model::{Kind, SettingKey};
 use serde::de::Error as _;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use settings::{Kind, SettingKey};
 
 use crate::error::{describe, Format, ProfileError};
 use crate::hash::{hex, parse_salt_check};

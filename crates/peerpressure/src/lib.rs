@@ -92,13 +92,16 @@
 pub mod align;
 mod binary;
 mod category;
+mod decode;
 mod error;
+pub mod export;
 mod group;
 mod hash;
 mod json;
 mod profile;
 mod rank;
 pub mod share;
+mod varint;
 
 pub use binary::{BINARY_VERSION, MAGIC};
 pub use category::{
@@ -106,6 +109,7 @@ pub use category::{
     UNIFORM_SHARE,
 };
 pub use error::{Format, ProfileError};
+pub use export::MachineWarnings;
 pub use group::{
     group_machines, group_of, jaccard, software_set, GroupOptions, GroupReason, MachineSummary, PeerGroup,
     DEFAULT_SIMILARITY,

@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use settings::{Kind, Setting, SettingKey};
+use model::{Kind, Setting, SettingKey};
 
 use crate::error::{describe, ProfileError};
 use crate::hash::{SaltCheck, ValueHasher};
@@ -271,7 +271,7 @@ impl PeerProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use settings::Kind;
+    use model::Kind;
 
     fn s(name: &str, value: &str) -> Setting {
         Setting { kind: Kind::Config, path: "/etc/x".into(), name: name.into(), value: value.into() }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use model::{Kind, Setting, SettingKey};
 use serde::{Deserialize, Serialize};
-use settings::{Kind, Setting, SettingKey};
 
 use crate::align::Novelty;
 use crate::category::{Categorizer, Category};

@@ -16,10 +16,11 @@
 //!          n:varint values:varint (ostr count:varint)* other:varint
 //! str    = len:varint utf8[len]
 //! ostr   = 0 (absent) | len+1:varint utf8[len]
-//! varint = LEB128, at most 5 bytes (u32)
+//! varint = LEB128, at most 5 bytes (u32), minimally encoded
 //! ```
 //!
-//! `other` counts the peers whose values are beyond the [`MAX_VALUES`] listed.
+//! `kind` is [`Kind::code`] (0 registry … 7 service); `category` 0 of interest, 1 noisy,
+//! 2 uniform. `other` counts the peers whose values are beyond the [`MAX_VALUES`] listed.
 //!
 //! # Privacy
 //!
@@ -29,7 +30,8 @@
 //! in to identifying values ([`ShareOptions::identifying`]): each whole-word occurrence of a
 //! caller-given identity string (machine names, anything the caller knows) becomes
 //! `<redacted>`, and whatever still looks like a domain SID, a MAC address or a non-local
-//! IP address becomes its token. Peer values that become equal are merged.
+//! IP address becomes its token ([`model::anon::Redactor`], the anonymizer the settings
+//! crate uses too). Peer values that become equal are merged.
 //!
 //! # Bounds
 //!
@@ -43,8 +45,10 @@ use std::io::{Read, Write};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use settings::Kind;
+use model::anon::Redactor;
+use model::Kind;
 
+use crate::varint::{self, VarintError};
 use crate::{Category, Ranking};
 
 /// Version byte of the format this build writes and reads.
@@ -72,9 +76,6 @@ pub const MAX_IDENTITY_STRINGS: usize = 64;
 
 /// Flags byte: the user opted in to identifying values.
 const FLAG_IDENTIFYING: u8 = 1;
-/// Every kind, by its code in the format (index).
-const KINDS: [Kind; 7] =
-    [Kind::Registry, Kind::Config, Kind::Directory, Kind::FirstLine, Kind::LineCount, Kind::Vm, Kind::Package];
 /// Every category, by its code in the format (index).
 const CATEGORIES: [Category; 3] = [Category::OfInterest, Category::Noisy, Category::Uniform];
 
@@ -185,7 +186,7 @@ impl SharedReport {
     /// The top `options.rows` rows of `ranking` (by rank), strings cut to [`MAX_STRING`],
     /// through the last privacy pass unless `options.identifying`.
     pub fn from_ranking(ranking: &Ranking, options: &ShareOptions) -> Self {
-        let scrub = Scrubber::new(if options.identifying { &[] } else { &options.identity });
+        let scrub = Redactor::new(if options.identifying { &[] } else { &options.identity }, MAX_IDENTITY_STRINGS);
         let text = |s: &str| if options.identifying { s.to_owned() } else { scrub.text(s) };
         let mut sorted: Vec<_> = ranking.ranking.iter().collect();
         sorted.sort_by_key(|r| r.rank);
@@ -225,27 +226,27 @@ impl SharedReport {
     /// docs). Prefix it with `#` + [`FRAGMENT_PREFIX`] for a link.
     pub fn encode(&self) -> String {
         let mut body = Vec::new();
-        put_varint(&mut body, self.peers);
-        put_varint(&mut body, self.suspects);
+        varint::put(&mut body, self.peers);
+        varint::put(&mut body, self.suspects);
         let rows = &self.rows[..self.rows.len().min(MAX_ROWS)];
-        put_varint(&mut body, rows.len() as u32);
+        varint::put(&mut body, rows.len() as u32);
         for r in rows {
-            put_varint(&mut body, r.rank);
+            varint::put(&mut body, r.rank);
             body.extend_from_slice(&r.probability.to_le_bytes());
             body.push(CATEGORIES.iter().position(|c| *c == r.category).unwrap_or(0) as u8);
-            body.push(KINDS.iter().position(|k| *k == r.kind).unwrap_or(0) as u8);
+            body.push(r.kind.code());
             put_str(&mut body, &r.path);
             put_str(&mut body, &r.name);
             put_opt_str(&mut body, r.value.as_deref());
-            put_varint(&mut body, r.n);
+            varint::put(&mut body, r.n);
             let values = &r.peer_values[..r.peer_values.len().min(MAX_VALUES)];
             let dropped = r.peer_values.iter().skip(MAX_VALUES).fold(0u32, |a, (_, c)| a.saturating_add(*c));
-            put_varint(&mut body, values.len() as u32);
+            varint::put(&mut body, values.len() as u32);
             for (v, c) in values {
                 put_opt_str(&mut body, v.as_deref());
-                put_varint(&mut body, *c);
+                varint::put(&mut body, *c);
             }
-            put_varint(&mut body, r.other.saturating_add(dropped));
+            varint::put(&mut body, r.other.saturating_add(dropped));
         }
         let mut out = vec![SHARE_VERSION, if self.identifying { FLAG_IDENTIFYING } else { 0 }];
         let mut enc = flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::best());
@@ -342,9 +343,8 @@ impl SharedReport {
                 .ok_or_else(|| corrupt(field("category"), at, format!("unknown code {code}")))?;
             let at = r.at;
             let code = r.byte(&field("kind"))?;
-            let kind = *KINDS
-                .get(usize::from(code))
-                .ok_or_else(|| corrupt(field("kind"), at, format!("unknown code {code}")))?;
+            let kind =
+                Kind::from_code(code).ok_or_else(|| corrupt(field("kind"), at, format!("unknown code {code}")))?;
             let path = r.string(&field("path"))?;
             let name = r.string(&field("name"))?;
             let value = r.opt_string(&field("value"))?;
@@ -370,26 +370,18 @@ impl SharedReport {
     }
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_str(out: &mut Vec<u8>, s: &str) {
     let s = &s[..floor_boundary(s, MAX_STRING)];
-    put_varint(out, s.len() as u32);
+    varint::put(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
 }
 
 fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
     match s {
-        None => put_varint(out, 0),
+        None => varint::put(out, 0),
         Some(s) => {
             let s = &s[..floor_boundary(s, MAX_STRING)];
-            put_varint(out, s.len() as u32 + 1);
+            varint::put(out, s.len() as u32 + 1);
             out.extend_from_slice(s.as_bytes());
         }
     }
@@ -429,15 +421,12 @@ impl Reader<'_> {
 
     fn varint(&mut self, what: &str) -> Result<u32, ShareError> {
         let start = self.at;
-        let mut v: u64 = 0;
-        for i in 0..5 {
-            let b = self.byte(what)?;
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b & 0x80 == 0 {
-                return u32::try_from(v).map_err(|_| corrupt(what, start, "number larger than 32 bits"));
-            }
-        }
-        Err(corrupt(what, start, "number longer than 5 bytes"))
+        let (value, next) = varint::get(self.bytes, start).map_err(|e| match e {
+            VarintError::Truncated => corrupt(what, start, "the report ends here"),
+            e => corrupt(what, start, e.to_string()),
+        })?;
+        self.at = next;
+        Ok(value)
     }
 
     /// `len` bytes of UTF-8; `start` is the offset of their length field (for errors).
@@ -469,318 +458,5 @@ impl Reader<'_> {
     }
 }
 
-/// The last privacy pass (see the module docs).
-#[derive(Debug)]
-struct Scrubber {
-    /// Lower-cased identity strings, longest first.
-    identity: Vec<String>,
-}
-
-fn is_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '-' || c == '_'
-}
-
-impl Scrubber {
-    fn new(identity: &[String]) -> Self {
-        let mut identity: Vec<String> = identity
-            .iter()
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| s.chars().count() >= 3)
-            .take(MAX_IDENTITY_STRINGS)
-            .collect();
-        identity.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        identity.dedup();
-        Self { identity }
-    }
-
-    /// Identity strings, then SIDs, MACs and IP addresses, in every word of `s`.
-    fn text(&self, s: &str) -> String {
-        let mut out = s.to_owned();
-        for needle in &self.identity {
-            out = replace_word_ci(&out, needle, "<redacted>");
-        }
-        tokens(&out)
-    }
-}
-
-/// Replaces whole-word, case-insensitive occurrences of `needle` (lower case).
-fn replace_word_ci(s: &str, needle: &str, token: &str) -> String {
-    let lower = s.to_lowercase();
-    // Offsets line up only when lower-casing keeps byte lengths; otherwise work on the
-    // lower-cased text (the report then shows it in lower case, which is harmless).
-    let base = if lower.len() == s.len() { s } else { lower.as_str() };
-    let mut out = String::with_capacity(s.len());
-    let mut at = 0;
-    let mut from = 0;
-    while let Some(pos) = lower.get(from..).and_then(|t| t.find(needle)) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before = lower.get(..start).and_then(|t| t.chars().next_back()).is_some_and(is_word);
-        let after = lower.get(end..).and_then(|t| t.chars().next()).is_some_and(is_word);
-        if !before && !after {
-            out.push_str(base.get(at..start).unwrap_or(""));
-            out.push_str(token);
-            at = end;
-        }
-        from = end;
-    }
-    out.push_str(base.get(at..).unwrap_or(""));
-    out
-}
-
-/// SIDs, MACs and IP addresses inside `s`: runs of characters that can form them are
-/// checked one by one and replaced by their token.
-fn tokens(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        out.push_str(&token_of(run).unwrap_or_else(|| run.clone()));
-        run.clear();
-    };
-    for c in s.chars() {
-        if c.is_ascii_hexdigit() || matches!(c, '-' | ':' | '.' | 's' | 'S') {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
-
-/// The token for one run of SID/MAC/IP characters, or `None` to keep it. Trailing dots
-/// (end of a sentence, FQDN) are kept outside the token.
-fn token_of(run: &str) -> Option<String> {
-    let core = run.trim_end_matches('.');
-    let tail = &run[core.len()..];
-    let token = if let Some(rest) = core.strip_prefix("S-1-5-21-").or_else(|| core.strip_prefix("s-1-5-21-")) {
-        let parts: Vec<&str> = rest.split('-').collect();
-        if parts.len() < 3 || !parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-            return None;
-        }
-        match parts.len() {
-            3 => "<machine-sid>".to_owned(),
-            _ => format!("<user:{}>", parts.last().unwrap_or(&"")),
-        }
-    } else if is_mac(core) {
-        "<mac>".to_owned()
-    } else if let Ok(ip) = core.parse::<std::net::Ipv4Addr>() {
-        if ip.is_loopback() || ip.is_unspecified() || ip.octets()[0] == 255 || ip.is_broadcast() {
-            return None;
-        }
-        "<ipv4>".to_owned()
-    } else if core.contains(':') {
-        let ip = core.parse::<std::net::Ipv6Addr>().ok()?;
-        if ip.is_loopback() || ip.is_unspecified() {
-            return None;
-        }
-        "<ipv6>".to_owned()
-    } else {
-        return None;
-    };
-    Some(format!("{token}{tail}"))
-}
-
-fn is_mac(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.len() == 17
-        && (b[2] == b'-' || b[2] == b':')
-        && b.iter().enumerate().all(|(i, &c)| if i % 3 == 2 { c == b[2] } else { c.is_ascii_hexdigit() })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{rank, PeerProfile};
-    use settings::Setting;
-
-    fn s(kind: Kind, path: &str, name: &str, value: &str) -> Setting {
-        Setting { kind, path: path.into(), name: name.into(), value: value.into() }
-    }
-
-    /// A real ranking: a target with a hostile value and identifying residue, three peers.
-    fn ranking() -> Ranking {
-        let target = vec![
-            s(Kind::Config, "/etc/ssh/sshd_config", "permitrootlogin", "true"),
-            s(Kind::Config, "/etc/ssh/sshd_config", "banner", "\"><script>alert(1)</script>"),
-            s(Kind::Registry, "HKLM\\SOFTWARE\\x", "owner", "S-1-5-21-1-2-3-1001 on WKS-WIN732BITA"),
-            s(Kind::Config, "/etc/app.conf", "peer", "10.1.2.3 52:54:00:12:34:56 fe80::1 127.0.0.1"),
-            s(Kind::Directory, "/etc/cron.d", "<img src=x onerror=alert(1)>", "present"),
-            s(Kind::Config, "/etc/é", "ünïcode", "日本語"),
-        ];
-        let peer = |v: &str| {
-            vec![
-                s(Kind::Config, "/etc/ssh/sshd_config", "permitrootlogin", v),
-                s(Kind::Registry, "HKLM\\SOFTWARE\\x", "owner", "S-1-5-21-1-2-3-1001 on DESKTOP-2KGM189"),
-                s(Kind::Config, "/etc/app.conf", "peer", "10.1.2.4"),
-            ]
-        };
-        let peers = [peer("false"), peer("false"), peer("without-password")];
-        rank(&target, &PeerProfile::from_machines(peers.iter().map(Vec::as_slice)))
-    }
-
-    fn options(identifying: bool) -> ShareOptions {
-        ShareOptions {
-            rows: 100,
-            identifying,
-            identity: vec!["wks-win732bita".into(), "DESKTOP-2KGM189".into(), "x".into()],
-        }
-    }
-
-    #[test]
-    fn round_trip() {
-        let ranking = ranking();
-        let report = SharedReport::from_ranking(&ranking, &options(true));
-        assert_eq!(report.rows.len(), ranking.ranking.len());
-        assert!(report.identifying);
-        let link = report.fragment();
-        assert!(link.starts_with("report=v1."));
-        let back = SharedReport::from_fragment(&format!("#{link}")).unwrap();
-        assert_eq!(back, report);
-        // Everything of the ranking is there, in rank order.
-        for (row, r) in back.rows.iter().zip(&ranking.ranking) {
-            assert_eq!(
-                (row.rank, row.kind, &row.path, &row.name, &row.value),
-                (r.rank, r.kind, &r.path, &r.name, &r.value)
-            );
-            assert_eq!(row.probability.to_bits(), r.probability.to_bits());
-            assert_eq!((row.category, row.n, row.m()), (r.category, r.n, r.m));
-            assert_eq!(row.peer_values, r.peer_values);
-        }
-        assert_eq!((back.peers, back.suspects), (3, ranking.suspects));
-        assert!(back.rows.iter().any(|r| r.value.as_deref() == Some("日本語")));
-    }
-
-    #[test]
-    fn privacy_pass_scrubs_residue_unless_opted_in() {
-        let ranking = ranking();
-        let report = SharedReport::from_ranking(&ranking, &options(false));
-        let back = SharedReport::from_fragment(&report.fragment()).unwrap();
-        assert!(!back.identifying);
-        let all: Vec<String> = back
-            .rows
-            .iter()
-            .flat_map(|r| {
-                let mut v = vec![r.path.clone(), r.name.clone(), r.value.clone().unwrap_or_default()];
-                v.extend(r.peer_values.iter().filter_map(|(v, _)| v.clone()));
-                v
-            })
-            .collect();
-        let text = all.join("\n");
-        for leak in ["WKS-WIN732BITA", "DESKTOP-2KGM189", "S-1-5-21", "10.1.2.3", "10.1.2.4", "52:54:00", "fe80"] {
-            assert!(!text.to_lowercase().contains(&leak.to_lowercase()), "{leak} leaked in {text}");
-        }
-        let owner = back.rows.iter().find(|r| r.name == "owner").unwrap();
-        assert_eq!(owner.value.as_deref(), Some("<user:1001> on <redacted>"));
-        // The two peers' values became one after the pass: counts merged.
-        assert_eq!(owner.peer_values, vec![(Some("<user:1001> on <redacted>".to_owned()), 3)]);
-        let peer = back.rows.iter().find(|r| r.name == "peer").unwrap();
-        assert_eq!(peer.value.as_deref(), Some("<ipv4> <mac> <ipv6> 127.0.0.1"));
-        // Short identity strings are ignored; hostile HTML is data, kept as is.
-        assert!(back.rows.iter().any(|r| r.path == "HKLM\\SOFTWARE\\x"));
-        assert!(back.rows.iter().any(|r| r.name == "<img src=x onerror=alert(1)>"));
-        // With the opt-in, the names stay.
-        let open = SharedReport::from_ranking(&ranking, &options(true));
-        assert!(open.rows.iter().any(|r| r.value.as_deref().is_some_and(|v| v.contains("WKS-WIN732BITA"))));
-    }
-
-    #[test]
-    fn rows_values_and_strings_are_capped_when_writing() {
-        let long = "é".repeat(MAX_STRING);
-        let target: Vec<Setting> = (0..300).map(|i| s(Kind::Config, "/etc/a", &format!("k{i:03}"), &long)).collect();
-        // Every peer agrees with the target except on k000, where peers come in 30 pairs
-        // with a value of their own (pairs: not noise a single peer shows).
-        let peers: Vec<Vec<Setting>> = (0..60)
-            .map(|p| {
-                let mut v = target.clone();
-                v[0].value = format!("v{}", p / 2);
-                v
-            })
-            .collect();
-        let ranking = rank(&target, &PeerProfile::from_machines(peers.iter().map(Vec::as_slice)));
-        let report = SharedReport::from_ranking(&ranking, &ShareOptions { rows: 10_000, ..ShareOptions::default() });
-        assert_eq!(report.rows.len(), MAX_ROWS);
-        let back = SharedReport::decode(&report.encode()).unwrap();
-        assert_eq!(back, report);
-        let k0 = back.rows.iter().find(|r| r.name == "k000").unwrap();
-        assert_eq!(k0.peer_values.len(), MAX_VALUES);
-        assert_eq!(k0.other, 20, "10 unlisted values, 2 peers each");
-        assert_eq!(k0.value.as_ref().unwrap().len(), MAX_STRING);
-    }
-
-    #[test]
-    fn truncations_and_bit_flips_give_clean_errors() {
-        let data = SharedReport::from_ranking(&ranking(), &options(false)).encode();
-        // Every truncation: an error (the body or the deflate stream ends early) or, rarely,
-        // a shorter valid report; never a panic.
-        let mut errors = 0;
-        for len in 0..data.len() {
-            match SharedReport::decode(&data[..len]) {
-                Err(e) => {
-                    errors += 1;
-                    assert!(e.to_string().starts_with("share link: "), "{e}");
-                }
-                Ok(r) => assert!(r.rows.len() <= MAX_ROWS),
-            }
-        }
-        assert!(errors >= data.len() - 2, "{errors} of {} truncations refused", data.len());
-        // Bit flips in the decoded bytes, re-encoded: the deflate layer or the reader notices
-        // most; none panics.
-        let raw = URL_SAFE_NO_PAD.decode(&data).unwrap();
-        let mut refused = 0;
-        for i in 0..raw.len() * 8 {
-            let mut b = raw.clone();
-            b[i / 8] ^= 1 << (i % 8);
-            if SharedReport::decode(&URL_SAFE_NO_PAD.encode(&b)).is_err() {
-                refused += 1;
-            }
-        }
-        assert!(refused > raw.len(), "{refused} of {} flips refused", raw.len() * 8);
-        // Characters damaged by a chat client.
-        let e = SharedReport::decode(&format!("{}%20x", &data[..10])).unwrap_err();
-        assert_eq!(e, corrupt("base64 data", 10, "not a base64url character (the link was cut or changed)"));
-        assert!(matches!(SharedReport::from_fragment("#profile=x"), Err(ShareError::Corrupt { .. })));
-        let e = SharedReport::from_fragment("report=v2.AAAA").unwrap_err();
-        assert!(e.to_string().contains("\"v2\""), "{e}");
-        let mut raw2 = raw.clone();
-        raw2[0] = 9;
-        assert_eq!(
-            SharedReport::decode(&URL_SAFE_NO_PAD.encode(raw2)),
-            Err(ShareError::UnsupportedVersion { found: 9 })
-        );
-    }
-
-    #[test]
-    fn zip_bomb_and_huge_counts_are_refused() {
-        // 64 MiB of zeros deflates to ~64 KiB: inflation stops at the cap.
-        let mut out = vec![SHARE_VERSION, 0];
-        let mut enc = flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::best());
-        enc.write_all(&vec![0u8; 64 << 20]).unwrap();
-        enc.finish().unwrap();
-        let e = SharedReport::decode(&URL_SAFE_NO_PAD.encode(&out)).unwrap_err();
-        assert!(e.to_string().contains("inflates past"), "{e}");
-        // A body claiming a million rows.
-        let body = |b: &[u8]| {
-            let mut out = vec![SHARE_VERSION, 0];
-            let mut enc = flate2::write::DeflateEncoder::new(&mut out, flate2::Compression::fast());
-            enc.write_all(b).unwrap();
-            enc.finish().unwrap();
-            URL_SAFE_NO_PAD.encode(out)
-        };
-        let mut b = vec![3, 10];
-        put_varint(&mut b, 1_000_000);
-        assert_eq!(SharedReport::decode(&body(&b)), Err(corrupt("row count", 2, "1000000 rows; at most 200")));
-        // A string claiming 1 GiB.
-        let mut b = vec![3, 10, 1, 1];
-        b.extend_from_slice(&0.5f64.to_le_bytes());
-        b.extend_from_slice(&[0, 1]);
-        put_varint(&mut b, 1 << 30);
-        assert_eq!(
-            SharedReport::decode(&body(&b)),
-            Err(corrupt("rows[0].path", 14, format!("{} bytes; at most {MAX_STRING}", 1 << 30)))
-        );
-        // A link longer than any report.
-        assert!(SharedReport::decode(&"A".repeat(MAX_LINK_CHARS + 1)).is_err());
-    }
-}
+mod tests;

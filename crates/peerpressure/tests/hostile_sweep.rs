@@ -384,7 +384,7 @@ fn disk_path(name: &str, bytes: &[u8], profile: &ExtractionProfile) -> Vec<Setti
     for v in &machine.volumes {
         walk(&*v.fs);
     }
-    scan_machine(&machine, profile).settings
+    scan_machine(&machine, profile).into_settings()
 }
 
 /// Every config-file parser and the VM-config extraction.

@@ -127,7 +127,7 @@ pub fn setting_bytes(setting: &Setting) -> u64 {
 
 /// Memory one setting holds besides its strings.
 pub fn setting_bytes_without_text() -> u64 {
-    (std::mem::size_of::<Setting>() + std::mem::size_of::<crate::model::Origin>()) as u64
+    (std::mem::size_of::<Setting>() + std::mem::size_of::<crate::Origin>()) as u64
 }
 
 #[cfg(test)]

@@ -8,17 +8,10 @@ use imagefs::{DirEntry, Error as FsError, FileSystem, Machine};
 
 use crate::budget::Budget;
 
-use crate::canon::config_value;
-use crate::model::{Found, Offset, Origin, Provenance, Source};
-use crate::parse::{
-    parse_access_conf_lines, parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines,
-    parse_group_lines, parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_limits_lines,
-    parse_logrotate_lines, parse_modprobe_lines, parse_netplan, parse_nsswitch_lines, parse_pam_lines,
-    parse_passwd_lines, parse_resolv_conf_lines, parse_sshd_config_lines, parse_sudoers_lines,
-    parse_systemd_unit_lines, sniff, Separator,
-};
-use crate::profile::{ExtractionProfile, FileFormat};
-use crate::{Kind, Setting, SettingKey};
+use crate::found::Found;
+use crate::{ExtractionProfile, FileFormat};
+use crate::{Kind, Setting};
+use crate::{MachineScan, Offset};
 
 /// Config files larger than this are not parsed (they are not config files).
 pub const MAX_CONFIG_FILE: u64 = 4 * 1024 * 1024;
@@ -55,51 +48,6 @@ const TREE_SKIP: &[&str] = &[
 ];
 /// Files one `*` pattern expands to at most: real configuration directories hold tens.
 pub const MAX_GLOB_MATCHES: usize = 1024;
-
-/// The settings of one machine, and what it cost to get them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct MachineScan {
-    /// Detected operating system.
-    pub os: Option<String>,
-    /// Canonical settings, sorted by key.
-    pub settings: Vec<Setting>,
-    /// Problems that did not stop extraction (unreadable partitions or files).
-    pub warnings: Vec<String>,
-    /// Bytes read from the machine's files.
-    pub bytes_read: u64,
-    /// Read calls issued to the machine's files.
-    pub read_calls: u64,
-    /// Total size of the machine's files.
-    pub total_size: u64,
-    /// Files (and hives) the settings were read from, referred to by [`Self::origins`].
-    /// Empty in scans made before provenance existed.
-    #[serde(default)]
-    pub sources: Vec<Source>,
-    /// Provenance: `origins[i]` says where `settings[i]` was read. Either as long as
-    /// `settings` or empty; never part of a setting's JSON form or of peer profiles. Use
-    /// [`Self::provenance`] or [`Self::provenance_of`] to resolve it.
-    #[serde(default)]
-    pub origins: Vec<Origin>,
-}
-
-impl MachineScan {
-    /// Where `settings[index]` was read: its file or hive and the cell offset or line.
-    /// `None` for an index out of range or a scan without provenance.
-    pub fn provenance(&self, index: usize) -> Option<Provenance<'_>> {
-        let origin = self.origins.get(index)?;
-        let source = self.sources.get(origin.source as usize)?;
-        Some(Provenance { source, offset: origin.offset })
-    }
-
-    /// Where the setting with `key` was read (settings are sorted by key: a binary search).
-    pub fn provenance_of(&self, key: &SettingKey) -> Option<Provenance<'_>> {
-        let index = self
-            .settings
-            .binary_search_by(|s| (s.kind, s.path.as_str(), s.name.as_str()).cmp(&(key.kind, &key.path, &key.name)))
-            .ok()?;
-        self.provenance(index)
-    }
-}
 
 /// Extracts the settings `profile` names from every volume of `machine`, within the
 /// machine's [`Budget`] (a multiple of its input size, see [`crate::budget`]).
@@ -241,27 +189,14 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         }
         *w = identity.text("", w);
     }
-    let (settings, origins) = sort_dedup(found.settings, found.origins);
-    let total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
+    let mut scan = MachineScan::with_origins(found.settings, found.origins, found.sources);
+    scan.os = windows_version(scan.settings()).or_else(|| machine.os.as_ref().map(|o| o.name.clone()));
+    scan.warnings = warnings;
+    scan.bytes_read = machine.stats.bytes();
+    scan.read_calls = machine.stats.calls();
+    scan.total_size = machine.disks.iter().map(|d| d.source.size()).sum::<u64>()
         + machine.config_files.iter().map(|f| f.size()).sum::<u64>();
-    MachineScan {
-        os: windows_version(&settings).or_else(|| machine.os.as_ref().map(|o| o.name.clone())),
-        settings,
-        warnings,
-        bytes_read: machine.stats.bytes(),
-        read_calls: machine.stats.calls(),
-        total_size,
-        sources: found.sources,
-        origins,
-    }
-}
-
-/// Sorts settings with their origins and keeps the first (smallest) value of each key.
-fn sort_dedup(settings: Vec<Setting>, origins: Vec<Origin>) -> (Vec<Setting>, Vec<Origin>) {
-    let mut pairs: Vec<(Setting, Origin)> = settings.into_iter().zip(origins).collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    pairs.dedup_by(|a, b| a.0.kind == b.0.kind && a.0.path == b.0.path && a.0.name == b.0.name);
-    pairs.into_iter().unzip()
+    scan
 }
 
 /// Why a file's settings were not taken.
@@ -319,7 +254,7 @@ enum Entries {
     Dirs,
 }
 
-/// Expands a pattern (see [`crate::profile::FileRule`]): literal components are kept as
+/// Expands a pattern (see [`crate::FileRule`]): literal components are kept as
 /// written, a component with `*` matches entries of the directories found so far (at most
 /// [`MAX_GLOB_MATCHES`] per directory), a final `**` every file (or, for [`Entries::Dirs`],
 /// every directory including its own) below them.
@@ -479,49 +414,7 @@ fn extract_file(
             }));
         }
     }
-    let text = String::from_utf8_lossy(&bytes);
-    let at = |line: Option<u32>| line.map_or(Offset::Unknown, Offset::Line);
-    let setting = |kind, name: String, value: String| Setting { kind, path: path.to_owned(), name, value };
-    let with_lines = |pairs: Vec<(String, String, u32)>| pairs.into_iter().map(|(n, v, l)| (n, v, Some(l))).collect();
-    Ok(match format {
-        FileFormat::Ini => config_lines(path, with_lines(parse_ini_lines(&text)), true),
-        FileFormat::Whitespace => {
-            config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Whitespace)), true)
-        }
-        FileFormat::KeyValue => config_lines(path, with_lines(parse_key_value_lines(&text, Separator::Equals)), false),
-        FileFormat::Sshd => config_lines(path, with_lines(parse_sshd_config_lines(&text)), false),
-        FileFormat::SystemdUnit => config_lines(path, with_lines(parse_systemd_unit_lines(&text)), false),
-        FileFormat::Fstab => config_lines(path, with_lines(parse_fstab_lines(&text)), false),
-        FileFormat::Hosts => config_lines(path, with_lines(parse_hosts_lines(&text)), false),
-        FileFormat::ResolvConf => config_lines(path, with_lines(parse_resolv_conf_lines(&text)), false),
-        FileFormat::Nsswitch => config_lines(path, with_lines(parse_nsswitch_lines(&text)), false),
-        FileFormat::Sudoers => config_lines(path, with_lines(parse_sudoers_lines(&text)), false),
-        FileFormat::Passwd => config_lines(path, with_lines(parse_passwd_lines(&text)), false),
-        FileFormat::Group => config_lines(path, with_lines(parse_group_lines(&text)), false),
-        FileFormat::Crontab => config_lines(path, with_lines(parse_crontab_lines(&text, true)), false),
-        FileFormat::AptSources => config_lines(path, with_lines(parse_apt_sources_lines(&text)), false),
-        FileFormat::Netplan => config_lines(path, with_lines(parse_netplan(&text)), false),
-        FileFormat::Interfaces => config_lines(path, with_lines(parse_interfaces(&text)), false),
-        FileFormat::Pam => config_lines(path, with_lines(parse_pam_lines(&text)), false),
-        FileFormat::Modprobe => config_lines(path, with_lines(parse_modprobe_lines(&text)), false),
-        FileFormat::Limits => config_lines(path, with_lines(parse_limits_lines(&text)), false),
-        FileFormat::AccessConf => config_lines(path, with_lines(parse_access_conf_lines(&text)), false),
-        FileFormat::Logrotate => config_lines(path, with_lines(parse_logrotate_lines(&text)), false),
-        FileFormat::Yaml => config_lines(path, with_lines(parse_netplan(&text)), false),
-        FileFormat::DpkgStatus => parse_dpkg_status_lines(&text)
-            .into_iter()
-            .map(|(name, version, line)| (setting(Kind::Package, name, version), Offset::Line(line)))
-            .collect(),
-        FileFormat::FirstLine => {
-            let first = text.lines().next().unwrap_or("").trim().to_owned();
-            vec![(setting(Kind::FirstLine, String::new(), first), at(Some(1)))]
-        }
-        // A count is a fact of the whole file, not of one line: no position.
-        FileFormat::LineCount => {
-            vec![(setting(Kind::LineCount, String::new(), text.lines().count().to_string()), Offset::Unknown)]
-        }
-        FileFormat::Localtime | FileFormat::Sniff => vec![],
-    })
+    Ok(crate::parse::parse(format, path, &String::from_utf8_lossy(&bytes)))
 }
 
 /// A file under a `sniff` rule: skipped when larger than [`MAX_SNIFFED_FILE`] or binary
@@ -534,28 +427,7 @@ fn sniffed(fs: &dyn FileSystem, path: &str) -> Result<Vec<(Setting, Offset)>, Fs
     if bytes.contains(&0) {
         return Ok(vec![]);
     }
-    let text = String::from_utf8_lossy(&bytes);
-    let lines = |pairs: Vec<(String, String, u32)>| pairs.into_iter().map(|(n, v, l)| (n, v, Some(l))).collect();
-    let mut out = match sniff::sniff_syntax(&text) {
-        sniff::Syntax::Ini => config_lines(path, lines(parse_ini_lines(&text)), true),
-        sniff::Syntax::KeyValue => config_lines(path, lines(parse_key_value_lines(&text, Separator::Equals)), false),
-        sniff::Syntax::Text => {
-            let setting = |kind, value: String| Setting { kind, path: path.to_owned(), name: String::new(), value };
-            let first = text.lines().next().unwrap_or("").trim().to_owned();
-            // An empty first line is no position worth pointing at.
-            let at = if first.is_empty() { Offset::Unknown } else { Offset::Line(1) };
-            vec![
-                (setting(Kind::FirstLine, first), at),
-                (setting(Kind::LineCount, text.lines().count().to_string()), Offset::Unknown),
-            ]
-        }
-    };
-    for (setting, _) in &mut out {
-        if setting.kind == Kind::Config && sniff::is_secret_name(&setting.name) {
-            sniff::REDACTED.clone_into(&mut setting.value);
-        }
-    }
-    Ok(out)
+    Ok(crate::parse::parse(FileFormat::Sniff, path, &String::from_utf8_lossy(&bytes)))
 }
 
 /// `/etc/localtime` → one setting `zone` (see [`crate::parse::localtime`]).
@@ -571,22 +443,6 @@ fn localtime(fs: &dyn FileSystem, path: &str) -> Result<Vec<(Setting, Offset)>, 
     // A copy of the zone file, or a link outside the zone database (followed by the read).
     let bytes = fs.read_file(path, MAX_TZIF_FILE)?;
     Ok(zone_from_tzif(&bytes).map(|(v, at)| (setting(v), Offset::Byte(at))).into_iter().collect())
-}
-
-/// Config settings from `(name, raw value, line)` triples; `fold` lower-cases names.
-fn config_lines(path: &str, pairs: Vec<(String, String, Option<u32>)>, fold: bool) -> Vec<(Setting, Offset)> {
-    pairs
-        .into_iter()
-        .map(|(name, value, line)| {
-            let setting = Setting {
-                kind: Kind::Config,
-                path: path.to_owned(),
-                name: if fold { name.to_lowercase() } else { name },
-                value: config_value(&value),
-            };
-            (setting, line.map_or(Offset::Unknown, Offset::Line))
-        })
-        .collect()
 }
 
 /// The Windows edition and build from SOFTWARE's `CurrentVersion` key ("Windows 10 Pro

@@ -21,17 +21,18 @@
 pub mod budget;
 pub mod canon;
 mod extract;
+mod found;
 pub mod identity;
-mod model;
 pub mod parse;
-mod profile;
 pub mod registry;
 pub mod vmconfig;
 
 pub use budget::Budget;
 pub use extract::{
-    scan_machine, scan_machine_within, MachineScan, MAX_CONFIG_FILE, MAX_GLOB_MATCHES, MAX_LOG_FILE, MAX_SNIFFED_FILE,
+    scan_machine, scan_machine_within, MAX_CONFIG_FILE, MAX_GLOB_MATCHES, MAX_LOG_FILE, MAX_SNIFFED_FILE,
     MAX_TREE_DEPTH, MAX_TREE_ENTRIES,
 };
-pub use model::{Kind, Offset, Origin, Provenance, Setting, SettingKey, Source};
-pub use profile::{ExtractionProfile, FileFormat, FileRule, ProfileError, PROFILE_VERSION};
+pub use model::{
+    ExtractionProfile, FileFormat, FileRule, Kind, MachineScan, Offset, Origin, ProfileError, Provenance, Setting,
+    SettingKey, Source, PROFILE_VERSION,
+};

@@ -31,7 +31,7 @@ fn raw(machine: &Machine, path: &str) -> String {
 }
 
 fn get<'a>(scan: &'a MachineScan, kind: Kind, path: &str, name: &str) -> Option<&'a str> {
-    scan.settings.iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
+    scan.settings().iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
 }
 
 #[test]
@@ -49,11 +49,11 @@ fn machines_differing_only_in_identity_have_identical_settings() {
     let scans: Vec<MachineScan> = machines.iter().map(|m| scan_machine(m, &ExtractionProfile::default())).collect();
     for (name, scan) in names.iter().zip(&scans) {
         assert!(scan.warnings.is_empty(), "{name}: {:?}", scan.warnings);
-        assert!(scan.settings.len() > 40, "{name}: {} settings", scan.settings.len());
+        assert!(scan.settings().len() > 40, "{name}: {} settings", scan.settings().len());
     }
     for (name, scan) in names.iter().zip(&scans).skip(1) {
-        let only_a: Vec<_> = scans[0].settings.iter().filter(|s| !scan.settings.contains(s)).collect();
-        let only_b: Vec<_> = scan.settings.iter().filter(|s| !scans[0].settings.contains(s)).collect();
+        let only_a: Vec<_> = scans[0].settings().iter().filter(|s| !scan.settings().contains(s)).collect();
+        let only_b: Vec<_> = scan.settings().iter().filter(|s| !scans[0].settings().contains(s)).collect();
         assert!(
             only_a.is_empty() && only_b.is_empty(),
             "id-a vs {name}:\n  only id-a: {only_a:?}\n  only {name}: {only_b:?}"
@@ -73,7 +73,7 @@ fn machines_differing_only_in_identity_have_identical_settings() {
     assert_eq!(get(a, Kind::Config, "/etc/hosts", "orange"), Some("172.31.122.14"));
     assert_eq!(get(a, Kind::Config, "/etc/resolv.conf", "nameserver"), Some("192.168.0.1 192.168.0.2"));
     for scan in &scans {
-        for s in &scan.settings {
+        for s in scan.settings() {
             let text = format!("{} {} {}", s.path, s.name, s.value).to_lowercase();
             assert!(!text.contains("web-01") && !text.contains("db-7"), "identity left in {s:?}");
             assert!(!ids.iter().any(|id| text.contains(id.trim())), "machine-id left in {s:?}");

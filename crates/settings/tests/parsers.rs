@@ -9,10 +9,10 @@ use std::rc::Rc;
 
 use imagefs::{open_machine, FileSource, Source};
 use settings::parse::{
-    parse_apt_sources, parse_apt_sources_lines, parse_crontab, parse_crontab_lines, parse_fstab, parse_fstab_lines,
-    parse_group, parse_group_lines, parse_hosts, parse_hosts_lines, parse_ini, parse_interfaces, parse_key_value,
-    parse_limits, parse_netplan, parse_pam, parse_passwd, parse_passwd_lines, parse_resolv_conf,
-    parse_resolv_conf_lines, parse_sshd_config, parse_sshd_config_lines, parse_sudoers, parse_sudoers_lines, Separator,
+    parse_apt_sources_lines, parse_crontab_lines, parse_dpkg_status_lines, parse_fstab_lines, parse_group_lines,
+    parse_hosts_lines, parse_ini_lines, parse_interfaces, parse_key_value_lines, parse_limits_lines, parse_netplan,
+    parse_nsswitch_lines, parse_pam_lines, parse_passwd_lines, parse_resolv_conf_lines, parse_sshd_config_lines,
+    parse_sudoers_lines, parse_systemd_unit_lines, Separator,
 };
 use settings::{scan_machine, ExtractionProfile, Kind, MachineScan, Setting};
 
@@ -24,6 +24,11 @@ fn corpus(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("corpus file {}: {e}", path.display()))
 }
 
+/// The `(name, value)` pairs of a parser's `(name, value, line)` triples.
+fn pairs(triples: Vec<(String, String, u32)>) -> Vec<(String, String)> {
+    triples.into_iter().map(|(n, v, _)| (n, v)).collect()
+}
+
 fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
@@ -33,7 +38,7 @@ fn get<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn check_file(rel: &str, text: &str) {
     match rel {
         "augeas-root/etc/ssh/sshd_config" => {
-            let p = parse_sshd_config(text);
+            let p = pairs(parse_sshd_config_lines(text));
             assert_eq!(get(&p, "passwordauthentication"), Some("yes"));
             assert_eq!(get(&p, "syslogfacility"), Some("AUTHPRIV"));
             assert_eq!(
@@ -50,12 +55,12 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "match group restricted/forcecommand"), Some("/usr/local/bin/restricted_group_command"));
         }
         "augeas-root/etc/ssh/ssh_config" => {
-            let p = parse_key_value(text, Separator::Whitespace);
+            let p = pairs(parse_key_value_lines(text, Separator::Whitespace));
             assert_eq!(get(&p, "GSSAPIAuthentication"), Some("no"));
             assert_eq!(get(&p, "ForwardX11Trusted"), Some("yes"));
         }
         "augeas-root/etc/passwd" => {
-            let p = parse_passwd(text);
+            let p = pairs(parse_passwd_lines(text));
             assert_eq!(get(&p, "root/shell"), Some("/bin/bash"));
             assert_eq!(get(&p, "ftp/home"), Some("/var/ftp"));
             assert_eq!(get(&p, "nfsnobody/uid"), Some("4294967294"));
@@ -64,24 +69,24 @@ fn check_file(rel: &str, text: &str) {
             assert!(!p.iter().any(|(_, v)| v.contains("Anonymous NFS User")));
         }
         "velociraptor/linux/passwd" => {
-            let p = parse_passwd(text);
+            let p = pairs(parse_passwd_lines(text));
             assert_eq!(get(&p, "daemon/shell"), Some("/usr/sbin/nologin"));
             assert_eq!(get(&p, "sync/gid"), Some("65534"));
         }
         "augeas-root/etc/group" => {
-            let p = parse_group(text);
+            let p = pairs(parse_group_lines(text));
             assert_eq!(get(&p, "bin/members"), Some("bin,daemon,root"));
             assert_eq!(get(&p, "wheel/gid"), Some("10"));
             // The file ends without a newline after this entry.
             assert_eq!(get(&p, "nfsnobody/gid"), Some("499"));
         }
         "velociraptor/linux/group" => {
-            let p = parse_group(text);
+            let p = pairs(parse_group_lines(text));
             assert_eq!(get(&p, "adm/gid"), Some("4"));
             assert!(p.iter().any(|(n, v)| n.ends_with("/members") && !v.is_empty()));
         }
         "augeas-root/etc/fstab" => {
-            let p = parse_fstab(text);
+            let p = pairs(parse_fstab_lines(text));
             assert_eq!(get(&p, "/:type"), Some("ext3"));
             assert_eq!(get(&p, "/:device"), Some("/dev/vg00/lv00"));
             assert_eq!(get(&p, "/boot:device"), Some("LABEL=/boot"));
@@ -90,27 +95,27 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "swap:/dev/vg00/swap:type"), Some("swap"));
         }
         "augeas-root/etc/hosts" => {
-            let p = parse_hosts(text);
+            let p = pairs(parse_hosts_lines(text));
             assert_eq!(get(&p, "orange.watzmann.net"), Some("172.31.122.14"));
             assert_eq!(get(&p, "galia"), Some("127.0.0.1"));
             // Commented-out entries are not hosts.
             assert_eq!(get(&p, "granny"), None);
         }
         "velociraptor/windows-hosts" => {
-            let p = parse_hosts(text);
+            let p = pairs(parse_hosts_lines(text));
             assert_eq!(get(&p, "evil.com"), Some("8.8.8.8"));
             assert_eq!(get(&p, "standardcomment2.com"), Some("127.0.3.4"));
             assert_eq!(get(&p, "test2.com"), Some("127.0.0.2"));
         }
         "augeas-root/etc/resolv.conf" => {
-            let p = parse_resolv_conf(text);
+            let p = pairs(parse_resolv_conf_lines(text));
             assert_eq!(get(&p, "nameserver"), Some("192.168.0.1 192.168.0.2"));
             assert_eq!(get(&p, "search"), Some("awsqualif.net aws.eu-west-1.censured_here"));
             assert_eq!(get(&p, "options/timeout"), Some("2"));
             assert_eq!(get(&p, "options/rotate"), Some("true"));
         }
         "augeas-root/etc/sudoers" => {
-            let p = parse_sudoers(text);
+            let p = pairs(parse_sudoers_lines(text));
             assert_eq!(get(&p, "Defaults/requiretty"), Some("true"));
             assert_eq!(get(&p, "Defaults/secure_path"), Some("/sbin:/bin:/usr/sbin:/usr/bin"));
             assert!(get(&p, "Defaults/env_keep")
@@ -121,20 +126,20 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "Cmnd_Alias/SOFTWARE"), Some("/bin/rpm, /usr/bin/up2date, /usr/bin/yum"));
         }
         "augeas-root/etc/crontab" => {
-            let p = parse_crontab(text, true);
+            let p = pairs(parse_crontab_lines(text, true));
             assert_eq!(get(&p, "MAILTO"), Some("cron@example.com"));
             assert_eq!(get(&p, "/usr/local/bin/backup"), Some("42 * * * * lutter"));
             assert_eq!(get(&p, "/usr/sbin/stuff"), Some("54 16 * * * lutter"));
         }
         "augeas-root/etc/apt/sources.list" => {
-            let p = parse_apt_sources(text);
+            let p = pairs(parse_apt_sources_lines(text));
             assert_eq!(get(&p, "deb ftp://mirror.bytemark.co.uk/debian etch"), Some("main non-free contrib"));
             assert_eq!(get(&p, "deb http://security.debian.org etch/updates"), Some("main contrib non-free"));
             assert_eq!(get(&p, "deb-src http://mirror.bytemark.co.uk/debian etch"), Some("main contrib non-free"));
             assert_eq!(p.len(), 3);
         }
         "velociraptor/debian/sources.list/sources.list" => {
-            let p = parse_apt_sources(text);
+            let p = pairs(parse_apt_sources_lines(text));
             assert_eq!(
                 get(&p, "deb http://archive.ubuntu.com/ubuntu jammy"),
                 Some("main restricted universe multiverse")
@@ -143,32 +148,40 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "deb http://au.archive.ubuntu.com/ubuntu jammy"), Some("multiverse"));
         }
         "augeas-root/etc/sysctl.conf" => {
-            let p = parse_key_value(text, Separator::Equals);
+            let p = pairs(parse_key_value_lines(text, Separator::Equals));
             assert_eq!(get(&p, "net.ipv4.ip_forward"), Some("0"));
             assert_eq!(get(&p, "kernel.sysrq"), Some("0"));
             assert_eq!(p.len(), 5);
         }
         "augeas-root/etc/vsftpd.conf" => {
-            let p = parse_key_value(text, Separator::Equals);
+            let p = pairs(parse_key_value_lines(text, Separator::Equals));
             assert_eq!(get(&p, "max_clients"), Some("200"));
         }
         "augeas-root/etc/sysconfig/network" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Equals), "NETWORKING"), Some("yes"));
+            assert_eq!(get(&pairs(parse_key_value_lines(text, Separator::Equals)), "NETWORKING"), Some("yes"));
         }
         "augeas-root/etc/sysconfig/network-scripts/ifcfg-eth0" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Equals), "BRIDGE"), Some("br0"));
+            assert_eq!(get(&pairs(parse_key_value_lines(text, Separator::Equals)), "BRIDGE"), Some("br0"));
         }
-        "augeas-root/etc/yum.conf" => assert_eq!(get(&parse_ini(text), "main/gpgcheck"), Some("1")),
+        "augeas-root/etc/yum.conf" => assert_eq!(get(&pairs(parse_ini_lines(text)), "main/gpgcheck"), Some("1")),
         "augeas-root/etc/krb5.conf" => {
-            assert_eq!(get(&parse_ini(text), "libdefaults/default_realm"), Some("EXAMPLE.COM"));
+            assert_eq!(get(&pairs(parse_ini_lines(text)), "libdefaults/default_realm"), Some("EXAMPLE.COM"));
         }
-        "augeas-root/etc/samba/smb.conf" => assert_eq!(get(&parse_ini(text), "global/workgroup"), Some("MYGROUP")),
+        "augeas-root/etc/samba/smb.conf" => {
+            assert_eq!(get(&pairs(parse_ini_lines(text)), "global/workgroup"), Some("MYGROUP"))
+        }
         // Keyword-first files without a dedicated parser: the first value per keyword.
         "augeas-root/etc/exports" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "/pub"), Some("*(ro,insecure,all_squash)"));
+            assert_eq!(
+                get(&pairs(parse_key_value_lines(text, Separator::Whitespace)), "/pub"),
+                Some("*(ro,insecure,all_squash)")
+            );
         }
         "augeas-root/etc/ntp.conf" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "server"), Some("0.centos.pool.ntp.org"));
+            assert_eq!(
+                get(&pairs(parse_key_value_lines(text, Separator::Whitespace)), "server"),
+                Some("0.centos.pool.ntp.org")
+            );
         }
         "augeas-root/etc/network/interfaces" => {
             let p: Vec<(String, String)> = parse_interfaces(text).into_iter().map(|(n, v, _)| (n, v)).collect();
@@ -187,7 +200,7 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(get(&p, "eth0/auto"), None);
         }
         "augeas-root/etc/pam.d/login" => {
-            let p = parse_pam(text);
+            let p = pairs(parse_pam_lines(text));
             assert_eq!(get(&p, "account/pam_nologin.so"), Some("required"));
             assert_eq!(
                 get(&p, "auth/pam_securetty.so"),
@@ -201,21 +214,27 @@ fn check_file(rel: &str, text: &str) {
             assert_eq!(p.len(), 12);
         }
         "augeas-root/etc/security/limits.conf" => {
-            let p = parse_limits(text);
+            let p = pairs(parse_limits_lines(text));
             assert_eq!(get(&p, "@jackuser/-/rtprio"), Some("20"));
             assert_eq!(get(&p, "@pulse-rt/-/nice"), Some("-20"));
             assert_eq!(p.len(), 4);
         }
         "augeas-root/etc/syslog.conf" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "mail.info"), Some("/var/log/maillog"));
+            assert_eq!(
+                get(&pairs(parse_key_value_lines(text, Separator::Whitespace)), "mail.info"),
+                Some("/var/log/maillog")
+            );
         }
         "augeas-root/etc/inittab" => {
             // `id:runlevels:action:process`: no whitespace-separated keyword, so the
             // keyword parser keeps only the lines whose process has arguments.
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), "l3:3:wait:/etc/rc.d/rc"), Some("3"));
+            assert_eq!(
+                get(&pairs(parse_key_value_lines(text, Separator::Whitespace)), "l3:3:wait:/etc/rc.d/rc"),
+                Some("3")
+            );
         }
         "augeas-root/etc/sysconfig/iptables" => {
-            assert_eq!(get(&parse_key_value(text, Separator::Whitespace), ":INPUT"), Some("ACCEPT [0:0]"));
+            assert_eq!(get(&pairs(parse_key_value_lines(text, Separator::Whitespace)), ":INPUT"), Some("ACCEPT [0:0]"));
         }
         // Secrets: never parsed, and no profile rule names them (checked below).
         "augeas-root/etc/shadow" | "augeas-root/etc/gshadow" => {}
@@ -375,23 +394,23 @@ fn parsers_survive_hostile_input() {
     let junk: String = (0u32..20_000).filter_map(char::from_u32).collect();
     for text in [long_line.as_str(), many_lines.as_str(), junk.as_str(), "\\\n\\\n\\", "Match\nDefaults\n[\n=\n:::::\n"]
     {
-        let _ = parse_sshd_config(text);
-        let _ = parse_sudoers(text);
-        let _ = parse_fstab(text);
-        let _ = parse_hosts(text);
-        let _ = parse_crontab(text, true);
-        let _ = parse_apt_sources(text);
-        let _ = parse_passwd(text);
-        let _ = parse_group(text);
-        let _ = settings::parse::parse_dpkg_status(text);
-        let _ = settings::parse::parse_systemd_unit(text);
-        let _ = settings::parse::parse_nsswitch(text);
-        let _ = parse_resolv_conf(text);
+        let _ = pairs(parse_sshd_config_lines(text));
+        let _ = pairs(parse_sudoers_lines(text));
+        let _ = pairs(parse_fstab_lines(text));
+        let _ = pairs(parse_hosts_lines(text));
+        let _ = pairs(parse_crontab_lines(text, true));
+        let _ = pairs(parse_apt_sources_lines(text));
+        let _ = pairs(parse_passwd_lines(text));
+        let _ = pairs(parse_group_lines(text));
+        let _ = pairs(parse_dpkg_status_lines(text));
+        let _ = pairs(parse_systemd_unit_lines(text));
+        let _ = pairs(parse_nsswitch_lines(text));
+        let _ = pairs(parse_resolv_conf_lines(text));
     }
     // Lines past MAX_LINES are not read.
-    assert_eq!(parse_hosts(&many_lines).len(), 1);
+    assert_eq!(pairs(parse_hosts_lines(&many_lines)).len(), 1);
     let big = "1.2.3.4 h\n".repeat(settings::parse::MAX_LINES) + "5.6.7.8 late\n";
-    assert_eq!(get(&parse_hosts(&big), "late"), None);
+    assert_eq!(get(&pairs(parse_hosts_lines(&big)), "late"), None);
 }
 
 // ---- whole images ---------------------------------------------------------------------
@@ -410,7 +429,7 @@ fn scan_image(rel: &str) -> MachineScan {
 }
 
 fn setting<'a>(scan: &'a MachineScan, kind: Kind, path: &str, name: &str) -> Option<&'a str> {
-    scan.settings.iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
+    scan.settings().iter().find(|s| s.kind == kind && s.path == path && s.name == name).map(|s| s.value.as_str())
 }
 
 fn check_linux_scan(scan: &MachineScan) {
@@ -441,14 +460,14 @@ fn check_linux_scan(scan: &MachineScan) {
     let expected: BTreeSet<(String, String)> =
         expected.lines().filter_map(|l| l.split_once(' ').map(|(p, v)| (p.to_owned(), v.to_owned()))).collect();
     let got: BTreeSet<(String, String)> =
-        scan.settings.iter().filter(|s| s.kind == Kind::Package).map(|s| (s.name.clone(), s.value.clone())).collect();
+        scan.settings().iter().filter(|s| s.kind == Kind::Package).map(|s| (s.name.clone(), s.value.clone())).collect();
     assert_eq!(got, expected);
 
     // systemd *.wants: every entry `find` listed, and nothing else.
     let expected = std::fs::read_to_string(fixture("linux/expected/wants.txt")).unwrap();
     let expected: BTreeSet<String> = expected.lines().map(|l| format!("/{l}")).collect();
     let got: BTreeSet<String> = scan
-        .settings
+        .settings()
         .iter()
         .filter(|s| s.kind == Kind::Directory && s.path.ends_with(".wants"))
         .map(|s| format!("{}/{}", s.path, s.name))
@@ -463,11 +482,11 @@ fn check_linux_scan(scan: &MachineScan) {
     for file in ["augeas-root/etc/shadow", "augeas-root/etc/gshadow"] {
         for line in corpus(file).lines() {
             let Some(hash) = line.split(':').nth(1).filter(|h| h.len() > 2) else { continue };
-            assert!(!scan.settings.iter().any(|s| s.value.contains(hash)), "{file} hash leaked");
+            assert!(!scan.settings().iter().any(|s| s.value.contains(hash)), "{file} hash leaked");
         }
     }
-    assert!(!scan.settings.iter().any(|s: &Setting| s.path.contains("shadow")));
-    assert!(!scan.settings.iter().any(|s| s.kind == Kind::Vm && s.path != settings::vmconfig::DISK_PATH));
+    assert!(!scan.settings().iter().any(|s: &Setting| s.path.contains("shadow")));
+    assert!(!scan.settings().iter().any(|s| s.kind == Kind::Vm && s.path != settings::vmconfig::DISK_PATH));
 
     // Network configuration: netplan (addresses are per-machine tokens, name servers and
     // routes stay) and ifupdown.
@@ -498,7 +517,7 @@ fn check_linux_scan(scan: &MachineScan) {
         name: "net.ipv4.ip_forward".into(),
     };
     assert_eq!(scan.provenance_of(&key).map(|p| p.offset), Some(settings::Offset::Line(line as u32)));
-    assert_eq!(scan.origins.len(), scan.settings.len());
+    assert_eq!(scan.origins().len(), scan.settings().len());
     check_tree_lines(scan);
     // Disk-header facts of the raw 64 MiB image.
     let disk = |name: &str| setting(scan, Kind::Vm, settings::vmconfig::DISK_PATH, name);
@@ -515,7 +534,7 @@ fn check_tree_lines(scan: &MachineScan) {
     let tree = fixture("linux/tree");
     let read = |path: &str| std::fs::read_to_string(tree.join(path.trim_start_matches('/'))).unwrap();
     let mut checked = 0;
-    for (i, s) in scan.settings.iter().enumerate() {
+    for (i, s) in scan.settings().iter().enumerate() {
         let p = scan.provenance(i).unwrap();
         let settings::Offset::Line(line) = p.offset else { continue };
         let text = read(&p.source.path);
@@ -538,7 +557,7 @@ fn check_tree_lines(scan: &MachineScan) {
     assert!(line_of(Kind::Config, "/etc/cron.d/e2scrub_all", cron).ends_with("/sbin/e2scrub_all -A -r"));
     assert!(line_of(Kind::Config, "/etc/ssh/sshd_config", "match user anoncvs/x11forwarding").contains("X11Forwarding"));
     // dpkg: each package's line is its stanza's `Package:` line.
-    for s in scan.settings.iter().filter(|s| s.kind == Kind::Package) {
+    for s in scan.settings().iter().filter(|s| s.kind == Kind::Package) {
         let package = s.name.split(':').next().unwrap();
         assert_eq!(line_of(Kind::Package, "/var/lib/dpkg/status", &s.name), format!("Package: {package}"));
     }
@@ -613,7 +632,7 @@ fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
         let config = |path: &str, name: &str| setting(&scan, Kind::Config, path, name);
         // pam.d: the corpus' login file and the build host's Debian common-auth.
         assert_eq!(config("/etc/pam.d/login", "session/pam_selinux.so#2"), Some("required open"), "{image}");
-        let auth = parse_pam(&read("etc/pam.d/common-auth"));
+        let auth = pairs(parse_pam_lines(&read("etc/pam.d/common-auth")));
         assert!(auth.iter().any(|(n, _)| n == "auth/pam_unix.so"), "Debian's common-auth names pam_unix");
         for (name, _) in &auth {
             assert!(config("/etc/pam.d/common-auth", name).is_some(), "{image}: common-auth {name}");
@@ -631,17 +650,17 @@ fn wider_linux_profile_on_ext4_fat_and_a_directory_tree() {
             Some(inittab.lines().count().to_string().as_str())
         );
         // Each file is parsed by one rule: sshd_config by sshd's, not by the catch-all too.
-        assert!(!scan.settings.iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
+        assert!(!scan.settings().iter().any(|s| s.path == "/etc/ssh/sshd_config" && s.kind != Kind::Config));
         // A systemd drop-in (Debian's user-.slice.d/10-defaults.conf), read as a unit file.
         let dropin = "etc/systemd/system/user-.slice.d/10-defaults.conf";
         if tree.join(dropin).exists() {
-            for (name, _) in settings::parse::parse_systemd_unit(&read(dropin)) {
+            for (name, _) in pairs(parse_systemd_unit_lines(&read(dropin))) {
                 assert!(config(&format!("/{dropin}"), &name).is_some(), "{image}: {dropin} {name}");
             }
         }
         // Never read: shadow's hashes.
-        assert!(!scan.settings.iter().any(|s| s.path.contains("shadow")), "{image}");
-        without_disk.push(scan.settings.into_iter().filter(|s| s.kind != Kind::Vm).collect());
+        assert!(!scan.settings().iter().any(|s| s.path.contains("shadow")), "{image}");
+        without_disk.push(scan.into_settings().into_iter().filter(|s| s.kind != Kind::Vm).collect());
     }
     // The same tree gives the same settings whether on ext4, on FAT or as a directory.
     assert_eq!(without_disk[0], without_disk[1]);
@@ -656,7 +675,7 @@ fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
     let hosts = "/Windows/System32/drivers/etc/hosts";
     assert_eq!(setting(&lower, Kind::Config, hosts, "evil.com"), Some("8.8.8.8"));
     let registry = |scan: &MachineScan| -> Vec<Setting> {
-        scan.settings.iter().filter(|s| s.kind == Kind::Registry).cloned().collect()
+        scan.settings().iter().filter(|s| s.kind == Kind::Registry).cloned().collect()
     };
     let (lower_reg, fat_reg) = (registry(&lower), registry(&fat));
     assert!(lower_reg.iter().any(|s| s.path.starts_with("HKU\\<user:")), "NTUSER found through ProfileList");
@@ -667,8 +686,9 @@ fn windows_tree_with_lowercase_names_reads_hives_users_and_hosts() {
     assert_eq!(setting(&lower, Kind::Directory, tasks, "ScheduledDefrag"), Some("present"));
     // The same tree on NTFS (mkntfs + wimlib) gives the same settings.
     let ntfs = scan_path(&fixture("etc-wide/wintree-ntfs.img"));
-    let not_disk =
-        |scan: &MachineScan| -> Vec<Setting> { scan.settings.iter().filter(|s| s.kind != Kind::Vm).cloned().collect() };
+    let not_disk = |scan: &MachineScan| -> Vec<Setting> {
+        scan.settings().iter().filter(|s| s.kind != Kind::Vm).cloned().collect()
+    };
     assert_eq!(not_disk(&ntfs), not_disk(&lower));
 }
 
@@ -685,15 +705,15 @@ fn loose_hives_are_a_windows_machine() {
     let scan = scan_machine(&machine, &ExtractionProfile::default());
     // Without SOFTWARE's ProfileList, the folder its base block names is the profile of the
     // SAM account of that name: keyed by the account's RID, as ProfileList would have.
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\<user:1001>\\")));
-    assert!(!scan.settings.iter().any(|s| s.path.contains("unlisted")));
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKU\\<user:1001>\\")));
+    assert!(!scan.settings().iter().any(|s| s.path.contains("unlisted")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\")));
     assert!(!scan.warnings.iter().any(|w| w.contains("could not be replayed")), "{:?}", scan.warnings);
     // A SYSTEM hive alone, under the corpus' own name (SYSTEM_B): placed by its base block.
     let system = std::fs::read(fixture("registry/win10-dirty/SYSTEM")).unwrap();
     let renamed: Source = Rc::new(imagefs::MemorySource::new("SYSTEM_B", system));
     let scan = scan_machine(&open_machine(vec![renamed]).unwrap(), &ExtractionProfile::default());
-    assert!(scan.settings.iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
+    assert!(scan.settings().iter().any(|s| s.path.starts_with("HKLM\\SYSTEM\\")));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use imagefs::{DirEntry, Error, FileSystem, FsKind, Metadata};
 use settings::registry::log::LogFile;
-use settings::registry::{extract_registry, extract_registry_with_origins, load_hive, walk_hive, Hive, RawValue};
+use settings::registry::{extract_registry, load_hive, walk_hive, Hive, RawValue};
 use settings::{ExtractionProfile, Kind, Offset, Setting};
 
 fn fixtures() -> PathBuf {
@@ -124,7 +124,8 @@ fn sam_yields_account_flags_never_hashes() {
         }
     }
     let rules = ExtractionProfile::default().registry;
-    let (settings, _) = extract_registry(&OneDir(read("other/SAM")), &rules);
+    let (found, _, _) = extract_registry(&OneDir(read("other/SAM")), &rules);
+    let settings: Vec<Setting> = found.into_iter().map(|(s, _)| s).collect();
     let names: BTreeSet<&str> = settings.iter().map(|s| s.name.as_str()).collect();
     assert!(names.contains("administrator") && names.contains("guest"), "{names:?}");
     assert!(names.iter().any(|n| n.starts_with("<user:")), "the user Preston becomes a RID token: {names:?}");
@@ -271,7 +272,8 @@ impl FileSystem for DirFs {
 
 fn peer(name: &str) -> (Vec<Setting>, Vec<String>) {
     let fs = DirFs(fixtures().join("peers").join(name));
-    let (mut settings, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
+    let (found, _, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
+    let mut settings: Vec<Setting> = found.into_iter().map(|(s, _)| s).collect();
     settings.sort();
     settings.dedup_by(|x, y| x.key() == y.key());
     (settings, warnings)
@@ -337,13 +339,13 @@ fn scan_machine_reads_the_registry_of_a_windows_volume() {
     let scan = peer_a_scan();
     let (direct, _) = peer("a");
     let from_image: Vec<&Setting> =
-        scan.settings.iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
+        scan.settings().iter().filter(|s| matches!(s.kind, Kind::Registry | Kind::Package | Kind::Service)).collect();
     assert_eq!(from_image.len(), direct.len(), "warnings: {:?}", scan.warnings);
     assert!(from_image.iter().zip(&direct).all(|(x, y)| *x == y));
     // Provenance: every setting has one; registry values point into their hive file.
-    assert_eq!(scan.origins.len(), scan.settings.len());
+    assert_eq!(scan.origins().len(), scan.settings().len());
     let (i, _) = scan
-        .settings
+        .settings()
         .iter()
         .enumerate()
         .find(|(_, s)| s.path == "HKLM\\SYSTEM\\select" && s.name == "current")
@@ -392,7 +394,7 @@ fn uninstall_keys_become_packages() {
 fn services_of_a_real_system_hive_match_libhivex() {
     let expected = std::fs::read_to_string(fixtures().join("win10-1709/services.txt")).unwrap();
     let fs = DirFs(fixtures().join("vol-1709"));
-    let (found, sources, warnings) = extract_registry_with_origins(&fs, &ExtractionProfile::default().registry);
+    let (found, sources, warnings) = extract_registry(&fs, &ExtractionProfile::default().registry);
     // The upstream hive was copied while dirty and came without its logs (hivex reads it as is too).
     assert!(warnings.len() == 1 && warnings[0].contains("is dirty"), "{warnings:?}");
     let services: BTreeMap<&str, (&Setting, Offset, &str)> = found
@@ -487,7 +489,7 @@ fn services_of_a_real_system_hive_match_libhivex() {
 fn windows_computer_name_is_a_token_outside_the_registry() {
     let (a, b) = (peer_a_scan(), &scan_fat("peer-b-fat.img"));
     let ini = |s: &settings::MachineScan, name: &str| {
-        s.settings
+        s.settings()
             .iter()
             .find(|x| x.kind == Kind::Config && x.path.eq_ignore_ascii_case("/Windows/agent.ini") && x.name == name)
             .map(|x| x.value.clone())
@@ -495,10 +497,10 @@ fn windows_computer_name_is_a_token_outside_the_registry() {
     assert_eq!(ini(a, "agent/client").as_deref(), Some("<hostname>"));
     assert_eq!(ini(a, "agent/log").as_deref(), Some("C:\\ProgramData\\agent\\<hostname>.log"));
     assert_eq!(ini(a, "agent/server").as_deref(), Some("mgmt.corp.example"));
-    let diff: Vec<_> = a.settings.iter().filter(|s| !b.settings.contains(s)).take(5).collect();
-    assert!(diff.is_empty() && a.settings.len() == b.settings.len(), "a and b differ: {diff:#?}");
+    let diff: Vec<_> = a.settings().iter().filter(|s| !b.settings().contains(s)).take(5).collect();
+    assert!(diff.is_empty() && a.settings().len() == b.settings().len(), "a and b differ: {diff:#?}");
     // Text provenance: the INI line.
-    let key = a.settings.iter().find(|x| x.name == "agent/client").unwrap().key();
+    let key = a.settings().iter().find(|x| x.name == "agent/client").unwrap().key();
     let p = a.provenance_of(&key).unwrap();
     assert!(p.source.path.eq_ignore_ascii_case("/Windows/agent.ini"), "{p}");
     assert_eq!(p.offset, Offset::Line(3));
@@ -564,7 +566,8 @@ fn same_values_as_the_nt_hive_crate() {
 #[test]
 fn volume_extraction_replays_logs_found_next_to_hives() {
     let rules = ExtractionProfile::default().registry;
-    let (dirty, warnings) = extract_registry(&DirFs(fixtures().join("vol-dirty")), &rules);
+    let (dirty, _, warnings) = extract_registry(&DirFs(fixtures().join("vol-dirty")), &rules);
+    let dirty: Vec<Setting> = dirty.into_iter().map(|(s, _)| s).collect();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(dirty.iter().any(|s| s.path.starts_with("HKU\\.DEFAULT\\control panel")), "DEFAULT extracted");
     let host = dirty
@@ -575,7 +578,8 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
         .unwrap();
     assert_eq!(host.value, "<hostname>");
 
-    let (stale, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
+    let (stale, _, warnings) = extract_registry(&DirFs(fixtures().join("vol-nolog")), &rules);
+    let stale: Vec<Setting> = stale.into_iter().map(|(s, _)| s).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
         warnings[0].contains("/Windows/System32/config/SYSTEM: regf base block at offset 0x0: the hive is dirty and its logs could not be replayed"),
@@ -594,7 +598,7 @@ fn volume_extraction_replays_logs_found_next_to_hives() {
 fn names_a_renamed_clone_still_carries_are_tokens() {
     let scan = peer_a_scan();
     let leaks: Vec<String> = scan
-        .settings
+        .settings()
         .iter()
         .filter(|s| [&s.path, &s.name, &s.value].iter().any(|t| t.to_ascii_lowercase().contains("wks-win732bita")))
         .map(|s| format!("{}\\{} = {}", s.path, s.name, s.value))
@@ -606,7 +610,7 @@ fn names_a_renamed_clone_still_carries_are_tokens() {
         &leaks[..leaks.len().min(5)]
     );
     let dns = scan
-        .settings
+        .settings()
         .iter()
         .find(|s| {
             s.path.to_ascii_lowercase().contains("dnsregisteredadapters") && s.name.eq_ignore_ascii_case("hostname")

@@ -339,7 +339,7 @@ fn scan_machine_reads_config_files_beside_the_disks() {
     let machine = open_machine(vec![vmx, xml]).unwrap();
     let scan = scan_machine(&machine, &ExtractionProfile::default());
     let vm = |path: &str, name: &str| {
-        scan.settings.iter().find(|s| s.kind == Kind::Vm && s.path == path && s.name == name).map(|s| s.value.clone())
+        scan.settings().iter().find(|s| s.kind == Kind::Vm && s.path == path && s.name == name).map(|s| s.value.clone())
     };
     assert_eq!(vm("*.vmx", "memsize").as_deref(), Some("2048"));
     assert_eq!(vm("*.vmx", "nic0.type").as_deref(), Some("vmxnet3"));

@@ -1,57 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Exports: the ranking as CSV or JSON (the CLI's shapes), and downloads through a Blob URL.
+//! Exports: the ranking as CSV or JSON (written by `peerpressure::export`, as the CLI
+//! writes them), and downloads through a Blob URL.
 
-use peerpressure::Ranking;
+use peerpressure::{MachineWarnings, Ranking};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The ranking as CSV, the columns of `vmsift rank --format csv`.
-pub(crate) fn csv(ranking: &Ranking) -> String {
-    let mut out = String::from("rank,probability,category,kind,path,name,value,m,c,ties\n");
-    for r in &ranking.ranking {
-        let value = r.value.as_deref().unwrap_or("(absent)");
-        out.push_str(&format!(
-            "{},{:.6e},{},{},{},{},{},{},{},{}\n",
-            r.rank,
-            r.probability,
-            r.category.as_str(),
-            r.kind.as_str(),
-            field(&r.path),
-            field(&r.name),
-            field(value),
-            r.m,
-            r.c,
-            r.ties
-        ));
-    }
-    out
-}
-
-/// One CSV field: quoted when it holds a separator, a quote or a line break. Text from an
-/// image that a spreadsheet would run as a formula gets a leading `'`.
-fn field(s: &str) -> String {
-    let formula = s.starts_with(['=', '+', '@', '\t', '\r'])
-        || s.strip_prefix('-').is_some_and(|rest| !rest.is_empty() && !rest.starts_with(|c: char| c.is_ascii_digit()));
-    let s = if formula { format!("'{s}") } else { s.to_owned() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// The ranking as JSON, the shape of `vmsift rank --format json`: the ranking's fields and
-/// `warnings`, `[{machine, warnings}]` for each machine that has warnings.
+/// The ranking as JSON, the shape of `vmsift rank --format json` ([`Ranking::to_json`]):
+/// `warnings` lists `(machine, warnings)` for each machine that has warnings.
 pub(crate) fn json(ranking: &Ranking, warnings: &[(String, Vec<String>)]) -> String {
-    let mut value = match serde_json::to_value(ranking) {
-        Ok(v) => v,
-        Err(e) => return format!("{{\"error\":{:?}}}", e.to_string()),
-    };
-    if let Some(fields) = value.as_object_mut() {
-        let list = warnings.iter().map(|(machine, w)| serde_json::json!({ "machine": machine, "warnings": w }));
-        fields.insert("warnings".into(), serde_json::Value::Array(list.collect()));
-    }
-    serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+    let warnings: Vec<MachineWarnings<'_>> =
+        warnings.iter().map(|(machine, w)| MachineWarnings { machine: machine.clone(), warnings: w }).collect();
+    ranking.to_json(&warnings)
 }
 
 /// Offers `bytes` as a download named `name`: a Blob URL clicked through an `<a download>`,
@@ -81,45 +41,4 @@ pub(crate) fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), Strin
     });
     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use peerpressure::{rank, PeerProfile};
-    use settings::{Kind, Setting};
-
-    fn setting(name: &str, value: &str) -> Setting {
-        Setting { kind: Kind::Config, path: "/etc/app.conf".into(), name: name.into(), value: value.into() }
-    }
-
-    #[test]
-    fn csv_quotes_and_defuses_hostile_values() {
-        let target = [setting("a", "x,\"y\"\nz"), setting("b", "=HYPERLINK(\"e\")"), setting("c", "-5")];
-        let peer = [setting("a", "1"), setting("b", "1"), setting("c", "-5")];
-        let ranking = rank(&target, &PeerProfile::from_machines([&peer[..]]));
-        let text = csv(&ranking);
-        assert!(text.starts_with("rank,probability,category,kind,path,name,value,m,c,ties\n"));
-        assert!(text.contains(",a,\"x,\"\"y\"\"\nz\","), "{text}");
-        assert!(text.contains(",b,\"'=HYPERLINK(\"\"e\"\")\","), "{text}");
-        assert!(text.contains(",c,-5,1,1,1\n"), "{text}");
-        // Header plus one line per ranked setting (values with line breaks are quoted).
-        assert_eq!(text.matches("/etc/app.conf").count(), ranking.ranking.len());
-    }
-
-    #[test]
-    fn json_has_the_cli_shape() {
-        let target = [setting("a", "1")];
-        let ranking = rank(&target, &PeerProfile::from_machines([&[setting("a", "2")][..]]));
-        let warned = [("peer.img".to_owned(), vec!["peer.img partition 0:/x: file at offset 0x0: skipped".to_owned()])];
-        let v: serde_json::Value = serde_json::from_str(&json(&ranking, &warned)).unwrap();
-        assert_eq!(v["warnings"][0]["machine"], "peer.img");
-        assert_eq!(v["warnings"][0]["warnings"][0], warned[0].1[0]);
-        assert_eq!(v["peers"], 1);
-        let row = &v["ranking"][0];
-        for k in ["rank", "kind", "path", "name", "value", "probability", "category", "m", "c", "peer_values"] {
-            assert!(row.get(k).is_some(), "{k} missing in {row}");
-        }
-        assert_eq!(row["peer_values"][0][0], "2");
-    }
 }

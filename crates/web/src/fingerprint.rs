@@ -125,7 +125,7 @@ pub(crate) fn combine(extractor: &[u8], mut files: Vec<[u8; 32]>) -> String {
 /// What determines the settings extracted from identical bytes: the app's version and
 /// the built-in extraction profile (the pool always uses it).
 pub(crate) fn extractor_identity() -> Vec<u8> {
-    let profile = serde_json::to_vec(&settings::ExtractionProfile::default()).unwrap_or_default();
+    let profile = serde_json::to_vec(&model::ExtractionProfile::default()).unwrap_or_default();
     let mut id = Sha256::new();
     id.update(env!("CARGO_PKG_VERSION").as_bytes());
     id.update([0]);

@@ -21,7 +21,7 @@ mod store;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use worker::protocol::Reply;
+use protocol::Reply;
 use yew::prelude::*;
 
 use components::{DropZone, Library, MachineCard, ProfileBar, ProfileCard, Results, Revision};

@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use protocol::{Reply, ScanRequest};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use worker::protocol::{Reply, ScanRequest};
 use yew::Callback;
 
 /// URL of the worker script Trunk emits (`data-loader-shim`).

@@ -9,8 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::state::LoadedProfile;
 
-/// Largest profile fetched (as for files: profiles of large fleets are a few MiB).
-const MAX_PROFILE_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
+/// Largest profile file read or fetched: profiles of large fleets are a few MiB; a bigger
+/// file is not a profile, and reading it whole would exhaust the tab's memory.
+pub(crate) const MAX_PROFILE_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
 
 /// What the fragment of the page's address asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -123,20 +124,16 @@ pub(crate) async fn fetch_profile(url: &str) -> Result<LoadedProfile, String> {
     decode_profile(&name, &bytes)
 }
 
-/// A profile file's bytes (binary `.vmsiftpp`, or its JSON form) as a usable profile.
+/// A profile file's bytes (binary `.vmsiftpp`, or its JSON form) as a usable profile: the
+/// one check of the Load button and of `#profile=` links.
 ///
 /// # Errors
 /// A message naming the file.
 pub(crate) fn decode_profile(name: &str, bytes: &[u8]) -> Result<LoadedProfile, String> {
-    let profile = if bytes.first() == Some(&b'{') {
-        PeerProfile::from_json(&String::from_utf8_lossy(bytes))
-    } else {
-        PeerProfile::from_bytes(bytes)
-    }
-    .map_err(|e| format!("{name} is not a usable peer profile: {e}"))?;
+    let profile = PeerProfile::decode(bytes).map_err(|e| format!("{name} is not a usable peer profile: {e}"))?;
     if profile.is_hashed() {
         return Err(format!(
-            "{name} is a hashed peer profile: it can only be compared with its salt; use the vmsift CLI"
+            "{name} is a hashed peer profile: it can only be compared with its salt, which this page does not have; use the vmsift CLI"
         ));
     }
     if profile.peers == 0 {

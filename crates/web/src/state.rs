@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
+use model::MachineScan;
 use peerpressure::{rank, PeerProfile, Ranking};
-use settings::MachineScan;
-use worker::protocol::Phase;
+use protocol::Phase;
 use yew::Reducible;
 
 /// Whether a machine is the one being diagnosed or a healthy peer.
@@ -167,7 +167,7 @@ impl State {
         let peers = self.done_peers();
         // The machines are aligned with each other (peerpressure::align), then added to
         // the loaded profile, which was aligned when it was built.
-        let mut profile = PeerProfile::from_machines(peers.iter().map(|(_, scan)| scan.settings.as_slice()));
+        let mut profile = PeerProfile::from_machines(peers.iter().map(|(_, scan)| scan.settings()));
         if let Some(loaded) = &self.profile {
             if profile.merge(&loaded.profile).is_err() {
                 // Only a count overflow fails (the page never loads hashed profiles).
@@ -184,7 +184,7 @@ impl State {
             _ => None,
         })?;
         let profile = self.peer_profile()?;
-        Some(Rc::new(rank(&target.settings, &profile)))
+        Some(Rc::new(rank(target.settings(), &profile)))
     }
 
     /// True while any machine is queued or being read.
@@ -280,7 +280,7 @@ impl Reducible for State {
 
 #[cfg(test)]
 mod tests {
-    use settings::{Kind, Setting};
+    use model::{Kind, Setting};
 
     use super::*;
 
@@ -291,16 +291,7 @@ mod tests {
             name: name.to_owned(),
             value: value.to_owned(),
         };
-        Rc::new(MachineScan {
-            os: None,
-            settings: vec![setting("permitrootlogin", permit_root_login), setting("x11forwarding", "true")],
-            warnings: Vec::new(),
-            bytes_read: 0,
-            read_calls: 0,
-            total_size: 0,
-            sources: Vec::new(),
-            origins: Vec::new(),
-        })
+        Rc::new(MachineScan::new(vec![setting("permitrootlogin", permit_root_login), setting("x11forwarding", "true")]))
     }
 
     fn add(id: u32, role: Role) -> NewMachine {

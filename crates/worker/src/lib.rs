@@ -8,7 +8,6 @@
 #![warn(missing_docs)]
 
 mod blob;
-pub mod protocol;
 
 use std::cell::Cell;
 use std::rc::Rc;

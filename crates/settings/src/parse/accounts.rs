@@ -2,15 +2,12 @@
 //! `/etc/passwd` and `/etc/group`. Password fields are never read (and `shadow` /
 //! `gshadow` are not in any profile): they are secrets, not configuration.
 
-use super::{without_lines, Pairs, MAX_LINES};
+use super::{Pairs, MAX_LINES};
 
 /// Parses passwd into `<user>/uid`, `/gid`, `/home`, `/shell` pairs. The password and
 /// GECOS (real name) fields are skipped. The first entry of a user wins, as getpwnam does.
-pub fn parse_passwd(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_passwd_lines(text))
-}
-
-/// [`parse_passwd`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_passwd_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -33,11 +30,8 @@ pub fn parse_passwd_lines(text: &str) -> Vec<(String, String, u32)> {
 
 /// Parses group into `<group>/gid` and `<group>/members` (sorted, comma-joined; empty
 /// when none). The password field is skipped.
-pub fn parse_group(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_group_lines(text))
-}
-
-/// [`parse_group`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_group_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -65,11 +59,12 @@ mod tests {
 
     #[test]
     fn passwd_and_group_without_secrets() {
-        let got = parse_passwd("root:$6$secret:0:0:Root User:/root:/bin/bash\nbroken:line\n");
+        let got =
+            crate::parse::pairs(parse_passwd_lines("root:$6$secret:0:0:Root User:/root:/bin/bash\nbroken:line\n"));
         assert_eq!(got.len(), 4);
         assert!(got.contains(&("root/shell".into(), "/bin/bash".into())));
         assert!(!got.iter().any(|(n, v)| v.contains("secret") || v.contains("Root User") || n.contains("secret")));
-        let got = parse_group("adm:x:4:syslog,alice,alice\nsudo:x:27:\n");
+        let got = crate::parse::pairs(parse_group_lines("adm:x:4:syslog,alice,alice\nsudo:x:27:\n"));
         assert!(got.contains(&("adm/members".into(), "alice,syslog".into())));
         assert!(got.contains(&("sudo/members".into(), String::new())));
     }

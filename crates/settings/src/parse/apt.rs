@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! APT sources: one-line `sources.list` format and deb822 `.sources` stanzas.
 
-use super::{without_lines, Pairs, MAX_LINES};
+use super::{Pairs, MAX_LINES};
 
 /// Entries produced at most by one deb822 stanza (types × URIs × suites): the product
 /// of three lists must not explode on a hostile file.
@@ -12,12 +12,8 @@ const MAX_STANZA_ENTRIES: usize = 256;
 /// (`[arch=amd64 signed-by=…]`) are sorted and appended in brackets. deb822 files
 /// (`Types:`/`URIs:`/`Suites:`/`Components:` stanzas) are recognised by their fields;
 /// stanzas with `Enabled: no` are skipped.
-pub fn parse_apt_sources(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_apt_sources_lines(text))
-}
-
-/// [`parse_apt_sources`] with the 1-based line number of each pair (its provenance): the
-/// entry's line in the one-line format, the first line of its stanza in deb822.
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_apt_sources_lines(text: &str) -> Vec<(String, String, u32)> {
     let deb822 = text.lines().take(MAX_LINES).any(|l| l.get(..6).is_some_and(|h| h.eq_ignore_ascii_case("types:")));
     if deb822 {
@@ -139,17 +135,17 @@ mod tests {
 
     #[test]
     fn one_line_and_deb822() {
-        let got = parse_apt_sources(
+        let got = crate::parse::pairs(parse_apt_sources_lines(
             "deb [signed-by=/k arch=amd64] http://deb.debian.org/debian/ bookworm main contrib # c\n# deb x y\n",
-        );
+        ));
         assert_eq!(
             got,
             vec![("deb http://deb.debian.org/debian bookworm".into(), "main contrib [arch=amd64 signed-by=/k]".into())]
         );
-        let got = parse_apt_sources(
+        let got = crate::parse::pairs(parse_apt_sources_lines(
             "Types: deb deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n\
              Types: deb\nURIs: http://x\nSuites: y\nEnabled: no\n",
-        );
+        ));
         assert_eq!(got.len(), 4);
         assert!(got.contains(&("deb-src http://deb.debian.org/debian bookworm-updates".into(), "main".into())));
     }

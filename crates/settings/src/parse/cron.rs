@@ -2,19 +2,15 @@
 //! crontab files: `/etc/crontab` and `/etc/cron.d/*` (with a user field) and user
 //! crontabs (without).
 
-use super::{collapse, without_lines, Pairs, MAX_LINES};
+use super::{collapse, Pairs, MAX_LINES};
 
 /// Parses a crontab into pairs. A job becomes `(command, "schedule [user]")`: the
 /// command names the setting because it identifies the job across machines while its
 /// schedule is what gets misconfigured. Repeated commands accumulate with `; `.
 /// Environment lines (`MAILTO=root`) become `(NAME, value)`. `system` says whether the
 /// sixth field is a user name (`/etc/crontab`, `/etc/cron.d`).
-pub fn parse_crontab(text: &str, system: bool) -> Vec<(String, String)> {
-    without_lines(parse_crontab_lines(text, system))
-}
-
-/// [`parse_crontab`] with the 1-based line number of each pair (its provenance; for a
-/// repeated command the first job's line).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_crontab_lines(text: &str, system: bool) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -58,12 +54,12 @@ mod tests {
     #[test]
     fn system_and_user_crontabs() {
         let text = "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n@reboot root /bin/x\n";
-        let got = parse_crontab(text, true);
+        let got = crate::parse::pairs(parse_crontab_lines(text, true));
         assert_eq!(got[0], ("SHELL".into(), "/bin/sh".into()));
         assert_eq!(got[1], ("cd / && run-parts --report /etc/cron.hourly".into(), "17 * * * * root".into()));
         assert_eq!(got[2], ("/bin/x".into(), "@reboot root".into()));
         assert_eq!(
-            parse_crontab("*/5 * * * * /usr/bin/true\n", false),
+            crate::parse::pairs(parse_crontab_lines("*/5 * * * * /usr/bin/true\n", false)),
             vec![("/usr/bin/true".into(), "*/5 * * * *".into())]
         );
     }

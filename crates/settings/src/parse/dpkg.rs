@@ -10,12 +10,8 @@ pub const MAX_STATUS_LINES: usize = 2_000_000;
 /// packages only (`Status: install ok installed`): removed-but-configured packages and
 /// half-installed ones are not what the machine runs. A package installed for several
 /// architectures (multi-arch `same`) is named `package:arch` from its second entry on.
-pub fn parse_dpkg_status(text: &str) -> Vec<(String, String)> {
-    super::without_lines(parse_dpkg_status_lines(text))
-}
-
-/// [`parse_dpkg_status`] with the 1-based line number of each package's stanza start (its
-/// provenance: the first line of the stanza, normally `Package:`).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_dpkg_status_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut out: Vec<(String, String, u32)> = Vec::new();
     // First non-blank line of the current stanza; 0 while between stanzas.
@@ -60,6 +56,9 @@ mod tests {
         let text = "Package: a\nStatus: install ok installed\nVersion: 1.0-1\nDescription: x\n y: z\n\n\
                     Package: b\nStatus: deinstall ok config-files\nVersion: 2\n\n\
                     Package: a\nStatus: install ok installed\nArchitecture: i386\nVersion: 1.0-1";
-        assert_eq!(parse_dpkg_status(text), vec![("a".into(), "1.0-1".into()), ("a:i386".into(), "1.0-1".into())]);
+        assert_eq!(
+            crate::parse::pairs(parse_dpkg_status_lines(text)),
+            vec![("a".into(), "1.0-1".into()), ("a:i386".into(), "1.0-1".into())]
+        );
     }
 }

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! `/etc/fstab`: `device mountpoint type options [dump [pass]]`, one mount per line.
 
-use super::{without_lines, Pairs, MAX_LINES};
+use super::{Pairs, MAX_LINES};
 
 /// Parses fstab into per-mount-point pairs `"<mountpoint>:device"`, `":type"`,
 /// `":options"` and `":pass"`. Devices stay as written (`UUID=…`, `LABEL=…`, `/dev/…`);
 /// options are sorted so that `noatime,defaults` equals `defaults,noatime`. Swap
 /// entries have no mount point and are keyed `swap:<device>`. A later line for the same
 /// mount point overrides an earlier one, as mount(8) ends up doing.
-pub fn parse_fstab(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_fstab_lines(text))
-}
-
-/// [`parse_fstab`] with the 1-based line number of each pair (its provenance: the line of
-/// the mount entry that won).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_fstab_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -49,7 +45,7 @@ mod tests {
     #[test]
     fn per_mount_point_sorted_options() {
         let text = "UUID=1234-ab / ext4 noatime,errors=remount-ro 0 1\n/dev/sda2 none swap sw 0 0\n";
-        let got = parse_fstab(text);
+        let got = crate::parse::pairs(parse_fstab_lines(text));
         assert!(got.contains(&("/:device".into(), "UUID=1234-ab".into())));
         assert!(got.contains(&("/:options".into(), "errors=remount-ro,noatime".into())));
         assert!(got.contains(&("/:pass".into(), "1".into())));

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{without_lines, MAX_LINES};
+use super::MAX_LINES;
 
 /// Host names kept per file at most: a blocklist-style hosts file with a million
 /// entries is data, not configuration.
@@ -12,12 +12,8 @@ const MAX_NAMES: usize = 10_000;
 /// Parses hosts into `(hostname, addresses)` pairs: every name and alias (lowercased)
 /// maps to its addresses, sorted and space-joined (`localhost` → `127.0.0.1 ::1`).
 /// Sorted by host name.
-pub fn parse_hosts(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_hosts_lines(text))
-}
-
-/// [`parse_hosts`] with the 1-based line number of each pair (its provenance: the first
-/// line naming the host).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_hosts_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut names: BTreeMap<String, (Vec<String>, u32)> = BTreeMap::new();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -49,7 +45,9 @@ mod tests {
 
     #[test]
     fn aliases_and_multiple_addresses() {
-        let got = parse_hosts("127.0.0.1 localhost\n::1 localhost ip6-localhost # v6\n# 10.0.0.1 gone\n");
+        let got = crate::parse::pairs(parse_hosts_lines(
+            "127.0.0.1 localhost\n::1 localhost ip6-localhost # v6\n# 10.0.0.1 gone\n",
+        ));
         assert_eq!(got, vec![("ip6-localhost".into(), "::1".into()), ("localhost".into(), "127.0.0.1 ::1".into())]);
     }
 }

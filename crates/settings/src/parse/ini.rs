@@ -7,11 +7,8 @@ use super::MAX_LINES;
 /// Parses INI text into `("section/key", value)` pairs; keys before any section header
 /// have no `section/` prefix. Section and key names keep their case; callers fold it
 /// where the format is case-insensitive.
-pub fn parse_ini(text: &str) -> Vec<(String, String)> {
-    parse_ini_lines(text).into_iter().map(|(n, v, _)| (n, v)).collect()
-}
-
-/// [`parse_ini`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_ini_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut section = String::new();
     let mut out = Vec::new();
@@ -46,7 +43,7 @@ mod tests {
         let text =
             "top = 1\n# c\n[global]\n  workgroup = MYGROUP\n; security = share\n[homes]\nbrowseable=no\nnot a pair\n";
         assert_eq!(
-            parse_ini(text),
+            crate::parse::pairs(parse_ini_lines(text)),
             vec![
                 ("top".into(), "1".into()),
                 ("global/workgroup".into(), "MYGROUP".into()),

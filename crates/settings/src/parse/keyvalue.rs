@@ -15,11 +15,8 @@ pub enum Separator {
 
 /// Parses one pair per line; `#` starts a comment line. With [`Separator::Whitespace`],
 /// a repeated key keeps its first value, as sshd does.
-pub fn parse_key_value(text: &str, separator: Separator) -> Vec<(String, String)> {
-    parse_key_value_lines(text, separator).into_iter().map(|(k, v, _)| (k, v)).collect()
-}
-
-/// [`parse_key_value`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_key_value_lines(text: &str, separator: Separator) -> Vec<(String, String, u32)> {
     let mut out: Vec<(String, String, u32)> = Vec::new();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -53,7 +50,7 @@ mod tests {
     fn sshd_style_keeps_first_value() {
         let text = "# comment\nPort 22\nPermitRootLogin no\npermitrootlogin yes\nX11Forwarding=yes\n";
         assert_eq!(
-            parse_key_value(text, Separator::Whitespace),
+            crate::parse::pairs(parse_key_value_lines(text, Separator::Whitespace)),
             vec![
                 ("Port".into(), "22".into()),
                 ("PermitRootLogin".into(), "no".into()),
@@ -65,7 +62,7 @@ mod tests {
     #[test]
     fn equals_style() {
         assert_eq!(
-            parse_key_value("net.ipv4.ip_forward = 1\nNAME=\"Debian\"\n", Separator::Equals),
+            crate::parse::pairs(parse_key_value_lines("net.ipv4.ip_forward = 1\nNAME=\"Debian\"\n", Separator::Equals)),
             vec![("net.ipv4.ip_forward".into(), "1".into()), ("NAME".into(), "\"Debian\"".into())]
         );
     }

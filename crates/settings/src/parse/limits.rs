@@ -7,14 +7,11 @@
 //! - access.conf(5): `permission : users : origins` → `users : origins` = `+` or `-`; the
 //!   first matching line decides, so the first one is kept.
 
-use super::{collapse, without_lines, Pairs, MAX_LINES};
+use super::{collapse, Pairs, MAX_LINES};
 
 /// Parses a limits.conf file (see the module docs).
-pub fn parse_limits(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_limits_lines(text))
-}
-
-/// [`parse_limits`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_limits_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -27,11 +24,8 @@ pub fn parse_limits_lines(text: &str) -> Vec<(String, String, u32)> {
 }
 
 /// Parses an access.conf file (see the module docs).
-pub fn parse_access_conf(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_access_conf_lines(text))
-}
-
-/// [`parse_access_conf`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_access_conf_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -58,12 +52,14 @@ mod tests {
 
     #[test]
     fn limits_triples_and_access_rules() {
-        let limits =
-            parse_limits("#<domain> <type> <item> <value>\n*  soft  core  0\n@student - maxlogins 4\n*  soft core 1\n");
+        let limits = crate::parse::pairs(parse_limits_lines(
+            "#<domain> <type> <item> <value>\n*  soft  core  0\n@student - maxlogins 4\n*  soft core 1\n",
+        ));
         assert_eq!(limits, vec![("*/soft/core".into(), "1".into()), ("@student/-/maxlogins".into(), "4".into())]);
         // access.conf(5)'s own examples.
-        let access =
-            parse_access_conf("# comment\n+:root:crond :0 tty1 tty2 tty3 tty4 tty5 tty6\n-:ALL EXCEPT root:tty1\n");
+        let access = crate::parse::pairs(parse_access_conf_lines(
+            "# comment\n+:root:crond :0 tty1 tty2 tty3 tty4 tty5 tty6\n-:ALL EXCEPT root:tty1\n",
+        ));
         assert_eq!(
             access,
             vec![

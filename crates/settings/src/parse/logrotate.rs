@@ -31,11 +31,8 @@ const PERIODS: &[&str] = &["hourly", "daily", "weekly", "monthly", "yearly"];
 const SCRIPTS: &[&str] = &["postrotate", "prerotate", "firstaction", "lastaction", "preremove"];
 
 /// Parses a logrotate file into `(name, value)` pairs (see the module docs).
-pub fn parse_logrotate(text: &str) -> Vec<(String, String)> {
-    super::without_lines(parse_logrotate_lines(text))
-}
-
-/// [`parse_logrotate`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_logrotate_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut block: Option<String> = None;
@@ -101,7 +98,7 @@ mod tests {
                     /var/log/dpkg.log {\n\tmonthly\n\trotate 12\n\tcompress\n\tdelaycompress\n\tmissingok\n\tnotifempty\n\
                     \tcreate 644 root root\n}\n/var/log/a.log /var/log/b.log {\n  nocompress\n  postrotate\n    \
                     invoke-rc.d rsyslog rotate > /dev/null\n  endscript\n}\n";
-        let got = parse_logrotate(text);
+        let got = crate::parse::pairs(parse_logrotate_lines(text));
         let get = |n: &str| got.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         assert_eq!(get("frequency"), Some("weekly"));
         assert_eq!(get("create"), Some("yes"));

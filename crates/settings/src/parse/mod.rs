@@ -2,15 +2,16 @@
 //! Config-file parsers: text in, `(name, raw value)` pairs out. They never fail: a line
 //! they do not understand is skipped, as the programs that read these files do.
 //!
-//! One module per format. Every `parse_x` has a `parse_x_lines` twin that also returns the
-//! 1-based line each value comes from (its provenance, [`crate::Offset::Line`]); the plain
-//! function drops it. Every parser reads at most [`MAX_LINES`] lines (the dpkg
+//! [`parse`] is the entry: a [`crate::FileFormat`] and a file's text in, canonical settings
+//! with the 1-based line each value comes from (its provenance, [`crate::Offset::Line`]) out.
+//! One module per format below it; each `parse_x_lines` gives `(name, raw value, line)`. Every parser reads at most [`MAX_LINES`] lines (the dpkg
 //! database, which is legitimately long, has its own bound).
 
 mod accounts;
 mod apt;
 mod cron;
 mod dpkg;
+mod entry;
 mod fstab;
 mod hosts;
 mod ini;
@@ -28,56 +29,40 @@ mod sshd;
 mod sudoers;
 mod systemd;
 
-pub use accounts::{parse_group, parse_group_lines, parse_passwd, parse_passwd_lines};
-pub use apt::{parse_apt_sources, parse_apt_sources_lines};
-pub use cron::{parse_crontab, parse_crontab_lines};
-pub use dpkg::{parse_dpkg_status, parse_dpkg_status_lines, MAX_STATUS_LINES};
-pub use fstab::{parse_fstab, parse_fstab_lines};
-pub use hosts::{parse_hosts, parse_hosts_lines};
-pub use ini::{parse_ini, parse_ini_lines};
+pub use accounts::{parse_group_lines, parse_passwd_lines};
+pub use apt::parse_apt_sources_lines;
+pub use cron::parse_crontab_lines;
+pub use dpkg::{parse_dpkg_status_lines, MAX_STATUS_LINES};
+pub use entry::parse;
+pub use fstab::parse_fstab_lines;
+pub use hosts::parse_hosts_lines;
+pub use ini::parse_ini_lines;
 pub use interfaces::parse_interfaces;
-pub use keyvalue::{parse_key_value, parse_key_value_lines, Separator};
-pub use limits::{parse_access_conf, parse_access_conf_lines, parse_limits, parse_limits_lines};
-pub use logrotate::{parse_logrotate, parse_logrotate_lines};
-pub use modprobe::{parse_modprobe, parse_modprobe_lines};
+pub use keyvalue::{parse_key_value_lines, Separator};
+pub use limits::{parse_access_conf_lines, parse_limits_lines};
+pub use logrotate::parse_logrotate_lines;
+pub use modprobe::parse_modprobe_lines;
 pub use netplan::parse_netplan;
-pub use pam::{parse_pam, parse_pam_lines};
-pub use resolv::{parse_nsswitch, parse_nsswitch_lines, parse_resolv_conf, parse_resolv_conf_lines};
-pub use sshd::{parse_sshd_config, parse_sshd_config_lines};
-pub use sudoers::{parse_sudoers, parse_sudoers_lines};
-pub use systemd::{parse_systemd_unit, parse_systemd_unit_lines};
+pub use pam::parse_pam_lines;
+pub use resolv::{parse_nsswitch_lines, parse_resolv_conf_lines};
+pub use sshd::parse_sshd_config_lines;
+pub use sudoers::parse_sudoers_lines;
+pub use systemd::parse_systemd_unit_lines;
 
-/// Runs every parser of this module on `text` and returns how many pairs they found in all.
+/// Runs [`parse`] with every [`FileFormat`] on `text` and returns how many settings they
+/// found in all.
 ///
 /// For the hostile-input checks (the `config_parsers` fuzz target and the truncation sweep):
-/// one list, so a parser added here is covered by both.
+/// derived from the format list, so a format added to it is covered by both.
 #[doc(hidden)]
 pub fn run_every_parser(text: &str) -> usize {
-    parse_ini(text).len()
-        + parse_ini_lines(text).len()
-        + parse_key_value(text, Separator::Equals).len()
-        + parse_key_value(text, Separator::Whitespace).len()
-        + parse_key_value_lines(text, Separator::Equals).len()
-        + parse_sshd_config(text).len()
-        + parse_passwd(text).len()
-        + parse_group(text).len()
-        + parse_apt_sources(text).len()
-        + parse_crontab(text, true).len()
-        + parse_dpkg_status(text).len()
-        + parse_fstab(text).len()
-        + parse_hosts(text).len()
-        + parse_resolv_conf(text).len()
-        + parse_nsswitch(text).len()
-        + parse_sudoers(text).len()
-        + parse_systemd_unit(text).len()
-        + parse_netplan(text).len()
-        + parse_interfaces(text).len()
-        + parse_pam(text).len()
-        + parse_modprobe(text).len()
-        + parse_limits(text).len()
-        + parse_access_conf(text).len()
-        + parse_logrotate(text).len()
-        + usize::from(sniff::sniff_syntax(text) == sniff::Syntax::Text)
+    crate::FileFormat::all().map(|format| parse(format, "/etc/fuzz", text).len()).sum()
+}
+
+/// The `(name, value)` pairs of `(name, value, line)` triples (for tests).
+#[cfg(test)]
+pub(crate) fn pairs(triples: Vec<(String, String, u32)>) -> Vec<(String, String)> {
+    triples.into_iter().map(|(n, v, _)| (n, v)).collect()
 }
 
 /// Lines parsed at most per file: a multi-megabyte "config" is not one.
@@ -145,12 +130,6 @@ impl Pairs {
     pub(crate) fn into_vec(self) -> Vec<(String, String, u32)> {
         self.out
     }
-}
-
-/// `(name, value, line)` triples without their lines: the plain `parse_*` functions are
-/// their `parse_*_lines` twins through this.
-pub(crate) fn without_lines(triples: Vec<(String, String, u32)>) -> Vec<(String, String)> {
-    triples.into_iter().map(|(n, v, _)| (n, v)).collect()
 }
 
 /// Lines with `\` continuations joined (sudoers, systemd units), each with the 1-based

@@ -14,11 +14,8 @@
 use super::{collapse, logical_lines, Pairs, MAX_LINES};
 
 /// Parses a modprobe.d file into `(name, value)` pairs (see the module docs).
-pub fn parse_modprobe(text: &str) -> Vec<(String, String)> {
-    super::without_lines(parse_modprobe_lines(text))
-}
-
-/// [`parse_modprobe`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_modprobe_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in logical_lines(text).into_iter().take(MAX_LINES) {
@@ -65,7 +62,7 @@ mod tests {
         let text = "blacklist evbug\nblacklist pcspkr\nalias net-pf-3 off\nremove iwlwifi \\\n\
                     (/sbin/lsmod | grep -o -e ^iwlmvm -e ^iwldvm -e ^iwlwifi | xargs /sbin/rmmod) \\\n\
                     && /sbin/modprobe -r mac80211\noptions snd-hda-intel power_save=0 model=auto\n";
-        let got = parse_modprobe(text);
+        let got = crate::parse::pairs(parse_modprobe_lines(text));
         let get = |n: &str| got.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
         assert_eq!(get("blacklist/pcspkr"), Some("yes"));
         assert_eq!(get("alias/net-pf-3"), Some("off"));

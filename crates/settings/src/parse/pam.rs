@@ -9,15 +9,12 @@
 //! (skip the rule when the module is missing) is kept in front of the control, and an
 //! `include`/`substack` control's target is the module position.
 
-use super::{logical_lines, without_lines, MAX_LINES};
+use super::{logical_lines, MAX_LINES};
 
 /// Parses a pam.d file into `("type/module", "control args")` pairs; `@include X` gives
 /// `("@include/X", "included")`.
-pub fn parse_pam(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_pam_lines(text))
-}
-
-/// [`parse_pam`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_pam_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut out: Vec<(String, String, u32)> = Vec::new();
     for (number, line) in logical_lines(text).into_iter().take(MAX_LINES) {
@@ -77,8 +74,12 @@ mod tests {
     #[test]
     fn changed_argument_is_one_changed_value_and_dash_and_include_are_kept() {
         // Debian's common-auth (libpam-runtime) with nullok dropped on one machine.
-        let a = parse_pam("auth\t[success=1 default=ignore]\tpam_unix.so nullok\n@include common-account\n");
-        let b = parse_pam("auth\t[success=1 default=ignore]\tpam_unix.so\n-session optional pam_systemd.so\n");
+        let a = crate::parse::pairs(parse_pam_lines(
+            "auth\t[success=1 default=ignore]\tpam_unix.so nullok\n@include common-account\n",
+        ));
+        let b = crate::parse::pairs(parse_pam_lines(
+            "auth\t[success=1 default=ignore]\tpam_unix.so\n-session optional pam_systemd.so\n",
+        ));
         assert_eq!(a[0].0, b[0].0);
         assert_ne!(a[0].1, b[0].1);
         assert_eq!(a[1], ("@include/common-account".into(), "included".into()));

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Name-service configuration: `/etc/resolv.conf` and `/etc/nsswitch.conf`.
 
-use super::{collapse, without_lines, Pairs, MAX_LINES};
+use super::{collapse, Pairs, MAX_LINES};
 
 /// Parses resolv.conf: `nameserver` lines accumulate in order (space-joined, order
 /// matters to the resolver); the last `search`/`domain` wins; each `options` token
 /// becomes `options/<name>` (value after `:`, or `true` for a flag).
-pub fn parse_resolv_conf(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_resolv_conf_lines(text))
-}
-
-/// [`parse_resolv_conf`] with the 1-based line number of each pair (its provenance; the
-/// first `nameserver` line for the accumulated servers).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_resolv_conf_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -38,11 +34,8 @@ pub fn parse_resolv_conf_lines(text: &str) -> Vec<(String, String, u32)> {
 
 /// Parses nsswitch.conf: `database: sources` → `(database, sources)` with whitespace
 /// collapsed (`[NOTFOUND=return]` actions kept: they change behaviour).
-pub fn parse_nsswitch(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_nsswitch_lines(text))
-}
-
-/// [`parse_nsswitch`] with the 1-based line number of each pair (its provenance).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_nsswitch_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in (1u32..).zip(text.lines().take(MAX_LINES)) {
@@ -63,12 +56,15 @@ mod tests {
 
     #[test]
     fn resolv_and_nsswitch() {
-        let got =
-            parse_resolv_conf("search a.example\nnameserver 10.0.0.1\nnameserver 10.0.0.2\noptions ndots:2 rotate\n");
+        let got = crate::parse::pairs(parse_resolv_conf_lines(
+            "search a.example\nnameserver 10.0.0.1\nnameserver 10.0.0.2\noptions ndots:2 rotate\n",
+        ));
         assert!(got.contains(&("nameserver".into(), "10.0.0.1 10.0.0.2".into())));
         assert!(got.contains(&("options/ndots".into(), "2".into())));
         assert!(got.contains(&("options/rotate".into(), "true".into())));
-        let ns = parse_nsswitch("passwd:  files   systemd\nhosts: files dns [NOTFOUND=return] # x\n");
+        let ns = crate::parse::pairs(parse_nsswitch_lines(
+            "passwd:  files   systemd\nhosts: files dns [NOTFOUND=return] # x\n",
+        ));
         assert_eq!(ns[1], ("hosts".into(), "files dns [NOTFOUND=return]".into()));
     }
 }

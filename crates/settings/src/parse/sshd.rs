@@ -2,7 +2,7 @@
 //! OpenSSH `sshd_config`: `Keyword value` (or `Keyword=value`), case-insensitive
 //! keywords, first value wins, `Match` blocks until the next `Match`.
 
-use super::{collapse, without_lines, Pairs, MAX_LINES};
+use super::{collapse, Pairs, MAX_LINES};
 
 /// Keywords sshd accumulates over repeated lines instead of keeping the first
 /// (sshd_config(5)); their values are joined in file order.
@@ -27,12 +27,8 @@ const MULTI_VALUED: &[&str] = &[
 /// → `match user anoncvs/x11forwarding`); `Match all` returns to the global section.
 /// Multi-valued keywords (`AcceptEnv`, `HostKey`, `Port`, `Subsystem`…) accumulate:
 /// token lists are joined with a space, `Subsystem`/`Include`/`HostKey` lines with `; `.
-pub fn parse_sshd_config(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_sshd_config_lines(text))
-}
-
-/// [`parse_sshd_config`] with the 1-based line number of each pair (its provenance; for
-/// accumulated keywords the first line).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_sshd_config_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut prefix = String::new();
@@ -95,7 +91,7 @@ mod tests {
     fn first_wins_multi_accumulates_and_match_prefixes() {
         let text = "Port 22\nport 2222\nPermitRootLogin no\nPERMITROOTLOGIN yes\nAcceptEnv LANG\nAcceptEnv LC_*\n\
                     X11Forwarding=yes\nMatch User anoncvs\n  X11Forwarding no\n  X11Forwarding yes\nMatch all\nUsePAM yes\n";
-        let got = parse_sshd_config(text);
+        let got = crate::parse::pairs(parse_sshd_config_lines(text));
         let get = |k: &str| got.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("port"), Some("22 2222"));
         assert_eq!(get("permitrootlogin"), Some("no"));

@@ -2,7 +2,7 @@
 //! `/etc/sudoers` and `/etc/sudoers.d/*` (sudoers(5)): `Defaults`, aliases, user
 //! specifications and include directives, with `\` continuations.
 
-use super::{collapse, logical_lines, without_lines, Pairs};
+use super::{collapse, logical_lines, Pairs};
 
 /// The alias kinds sudoers defines.
 const ALIASES: &[&str] = &["User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alias", "Cmd_Alias"];
@@ -15,12 +15,8 @@ const ALIASES: &[&str] = &["User_Alias", "Runas_Alias", "Host_Alias", "Cmnd_Alia
 /// - a user spec `%admin ALL=(ALL) ALL` → `%admin = ALL=(ALL) ALL` (repeated users
 ///   accumulate with `; `);
 /// - `#include`/`@include`/`#includedir`/`@includedir` → `include`/`includedir`.
-pub fn parse_sudoers(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_sudoers_lines(text))
-}
-
-/// [`parse_sudoers`] with the 1-based line number of each pair (its provenance: the first
-/// line of the logical line; for accumulated values the first contributing one).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_sudoers_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     for (number, line) in logical_lines(text) {
@@ -109,7 +105,7 @@ mod tests {
         let text = "Defaults env_reset, !lecture\nDefaults env_keep = \"A B\"\nDefaults env_keep += \"C\"\n\
                     Defaults:alice timestamp_timeout=0\nCmnd_Alias NET = /sbin/ip, \\\n /sbin/ss\n\
                     root ALL=(ALL:ALL) ALL\n%sudo   ALL=(ALL:ALL) ALL\n# a comment\n#includedir /etc/sudoers.d\n";
-        let got = parse_sudoers(text);
+        let got = crate::parse::pairs(parse_sudoers_lines(text));
         let get = |k: &str| got.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("Defaults/env_reset"), Some("true"));
         assert_eq!(get("Defaults/lecture"), Some("false"));

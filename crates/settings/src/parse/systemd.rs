@@ -2,18 +2,14 @@
 //! systemd unit files (`.service`, `.socket`, `.timer`, `.mount`…): `[Section]` headers,
 //! `Key=Value` lines, `#`/`;` comments, `\` line continuations.
 
-use super::{collapse, logical_lines, without_lines, Pairs};
+use super::{collapse, logical_lines, Pairs};
 
 /// Parses a unit file into `("Section/Key", value)` pairs. Names keep their case
 /// (systemd keys are case-sensitive). A repeated key accumulates, values joined with
 /// `; ` in file order (`ExecStartPre=`, `After=`, `Environment=`); an empty assignment
 /// (`ExecStart=`) clears the list, as systemd does.
-pub fn parse_systemd_unit(text: &str) -> Vec<(String, String)> {
-    without_lines(parse_systemd_unit_lines(text))
-}
-
-/// [`parse_systemd_unit`] with the 1-based line number of each pair (its provenance: the
-/// first line of the assignments kept).
+///
+/// Each pair carries the 1-based line its value comes from (its provenance).
 pub fn parse_systemd_unit_lines(text: &str) -> Vec<(String, String, u32)> {
     let mut pairs = Pairs::default();
     let mut section = String::new();
@@ -50,7 +46,7 @@ mod tests {
     fn repeated_keys_accumulate_and_empty_resets() {
         let text = "[Unit]\nDescription=OpenBSD Secure Shell server\nAfter=network.target\nAfter=auditd.service\n\
                     [Service]\nExecStart=/bin/false\nExecStart=\nExecStart=/usr/sbin/sshd -D \\\n  $SSHD_OPTS\n";
-        let got = parse_systemd_unit(text);
+        let got = crate::parse::pairs(parse_systemd_unit_lines(text));
         assert_eq!(
             got,
             vec![

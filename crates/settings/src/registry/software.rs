@@ -25,7 +25,8 @@ use super::hive::{Hive, Key, Value};
 use super::value::{format_value, REG_DWORD};
 use super::HiveKind;
 use crate::canon::{canonical_image_path, RegistryContext};
-use crate::model::{Found, Offset};
+use crate::found::Found;
+use crate::Offset;
 use crate::{Kind, Setting};
 
 /// Uninstall entries and services read per key: Windows installs carry a few hundred of

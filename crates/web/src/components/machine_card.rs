@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! One machine's card: role, progress, bytes read, error, cancel.
 
-use worker::protocol::Phase;
+use protocol::Phase;
 use yew::prelude::*;
 
 use crate::format;
@@ -49,7 +49,7 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
             (
                 "done",
                 html! { <>
-                    <p class="status">{ format::plural(scan.settings.len(), "setting", "settings") }
+                    <p class="status">{ format::plural(scan.settings().len(), "setting", "settings") }
                         { scan.os.as_ref().map(|os| format!(" · {os}")).unwrap_or_default() }</p>
                     if m.from_cache {
                         // Nothing was read this time: the settings are the stored ones.

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use peerpressure::PeerProfile;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
@@ -12,9 +11,7 @@ use yew::prelude::*;
 
 use crate::state::LoadedProfile;
 
-/// Largest profile file read: profiles of large fleets are a few MiB; a bigger file is
-/// not a profile, and reading it whole would exhaust the tab's memory.
-const MAX_PROFILE_BYTES: f64 = 256.0 * 1024.0 * 1024.0;
+use crate::share::MAX_PROFILE_BYTES;
 
 /// Props of [`ProfileBar`].
 #[derive(PartialEq, Properties)]
@@ -35,16 +32,7 @@ async fn load(file: web_sys::File) -> Result<LoadedProfile, String> {
     }
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| format!("{name} could not be read: {e:?}"))?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let profile = PeerProfile::from_bytes(&bytes).map_err(|e| format!("{name} is not a usable peer profile: {e}"))?;
-    if profile.is_hashed() {
-        return Err(format!(
-            "{name} is a hashed peer profile: it can only be compared with its salt, which this page does not have; use the vmsift CLI"
-        ));
-    }
-    if profile.peers == 0 {
-        return Err(format!("{name} holds no peers"));
-    }
-    Ok(LoadedProfile { name, profile })
+    crate::share::decode_profile(&name, &bytes)
 }
 
 /// "Save profile" and "Load profile…", with the last error.

@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
+use model::{Kind, MachineScan};
 use peerpressure::{Category, RankedSetting, Ranking};
-use settings::{Kind, MachineScan};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -150,7 +150,7 @@ fn chart(row: &RankedSetting) -> Html {
 
 /// A peer's value for a setting: `None` when it lacks it (the smallest when it repeats it).
 fn peer_value<'a>(scan: &'a MachineScan, row: &RankedSetting) -> Option<&'a str> {
-    scan.settings
+    scan.settings()
         .iter()
         .filter(|s| s.kind == row.kind && s.path == row.path && s.name == row.name)
         .map(|s| s.value.as_str())
@@ -297,7 +297,7 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
         let warnings = props.warnings.clone();
         Callback::from(move |_: MouseEvent| {
             let result = if format == "csv" {
-                export::download("vmsift-ranking.csv", "text/csv", export::csv(&ranking).as_bytes())
+                export::download("vmsift-ranking.csv", "text/csv", ranking.to_csv().as_bytes())
             } else {
                 let text = export::json(&ranking, &warnings);
                 export::download("vmsift-ranking.json", "application/json", text.as_bytes())

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //! Messages between the page and a worker. Defined once, here; both sides convert with
 //! serde-wasm-bindgen, and `File`s travel as themselves (structured clone), never copied.
+//!
+//! A crate of its own so that the page depends on the messages only, never on what the
+//! worker links to read images (the `imagefs` and `settings` crates).
 
+#![warn(missing_docs)]
+
+use model::MachineScan;
 use serde::{Deserialize, Serialize};
-use settings::MachineScan;
 
 /// Page → worker: scan one machine.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-//! Extraction profiles: which files and directories to turn into settings.
+//! Extraction profiles: which files, directories and registry roots to turn into settings
+//! (the `settings` crate applies them).
 
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,7 @@ pub enum FileFormat {
     AptSources,
     /// dpkg database: installed package → version (kind `package`).
     DpkgStatus,
-    /// Netplan YAML (`/etc/netplan/*.yaml`): dotted names per interface (`crate::parse::netplan`).
+    /// Netplan YAML (`/etc/netplan/*.yaml`): dotted names per interface (`settings::parse::netplan`).
     Netplan,
     /// ifupdown `/etc/network/interfaces`: per-interface stanza options.
     Interfaces,
@@ -64,15 +65,88 @@ pub enum FileFormat {
     /// Block YAML flattened to dotted names (cloud-init; the netplan reader).
     Yaml,
     /// Any text file: INI or `key=value` where it reads as such, else first line and line
-    /// count ([`crate::parse::sniff`]); binary files and files over
-    /// [`crate::MAX_SNIFFED_FILE`] are skipped.
+    /// count ((`settings::parse::sniff`)); binary files and files over
+    /// `settings::MAX_SNIFFED_FILE` are skipped.
     Sniff,
+}
+
+/// Every format, in declaration order.
+const ALL_FORMATS: [FileFormat; 27] = [
+    FileFormat::Ini,
+    FileFormat::KeyValue,
+    FileFormat::Whitespace,
+    FileFormat::FirstLine,
+    FileFormat::LineCount,
+    FileFormat::Sshd,
+    FileFormat::SystemdUnit,
+    FileFormat::Fstab,
+    FileFormat::Hosts,
+    FileFormat::ResolvConf,
+    FileFormat::Nsswitch,
+    FileFormat::Sudoers,
+    FileFormat::Passwd,
+    FileFormat::Group,
+    FileFormat::Crontab,
+    FileFormat::AptSources,
+    FileFormat::DpkgStatus,
+    FileFormat::Netplan,
+    FileFormat::Interfaces,
+    FileFormat::Localtime,
+    FileFormat::Pam,
+    FileFormat::Modprobe,
+    FileFormat::Limits,
+    FileFormat::AccessConf,
+    FileFormat::Logrotate,
+    FileFormat::Yaml,
+    FileFormat::Sniff,
+];
+
+impl FileFormat {
+    /// Every format (a new variant goes into `ALL_FORMATS` beside this; the exhaustive
+    /// match of `index`, checked by a test, makes the compiler point here).
+    pub fn all() -> impl ExactSizeIterator<Item = FileFormat> + Clone {
+        ALL_FORMATS.into_iter()
+    }
+
+    /// Position in [`FileFormat::all`].
+    #[cfg(test)]
+    fn index(self) -> usize {
+        match self {
+            Self::Ini => 0,
+            Self::KeyValue => 1,
+            Self::Whitespace => 2,
+            Self::FirstLine => 3,
+            Self::LineCount => 4,
+            Self::Sshd => 5,
+            Self::SystemdUnit => 6,
+            Self::Fstab => 7,
+            Self::Hosts => 8,
+            Self::ResolvConf => 9,
+            Self::Nsswitch => 10,
+            Self::Sudoers => 11,
+            Self::Passwd => 12,
+            Self::Group => 13,
+            Self::Crontab => 14,
+            Self::AptSources => 15,
+            Self::DpkgStatus => 16,
+            Self::Netplan => 17,
+            Self::Interfaces => 18,
+            Self::Localtime => 19,
+            Self::Pam => 20,
+            Self::Modprobe => 21,
+            Self::Limits => 22,
+            Self::AccessConf => 23,
+            Self::Logrotate => 24,
+            Self::Yaml => 25,
+            Self::Sniff => 26,
+        }
+    }
 }
 
 /// One file rule. `path` is absolute. A component with one `*` matches the entries of its
 /// directory (`/etc/sysctl.d/*.conf`; in a middle component, subdirectories:
 /// `/etc/systemd/system/*.d/*.conf`); a final `**` matches every file below the directory,
-/// at most [`crate::MAX_TREE_DEPTH`] levels and [`crate::MAX_TREE_ENTRIES`]
+/// at most `settings::MAX_TREE_DEPTH` levels and `settings::MAX_TREE_ENTRIES`
 /// entries deep. Names compare case-insensitively. A file matched by an earlier rule is not
 /// read again by a later one, so catch-all rules go last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +155,34 @@ pub struct FileRule {
     pub path: String,
     /// Parser.
     pub format: FileFormat,
+}
+
+/// Which hive a [`RegistryRule`] walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HiveKind {
+    /// `HKLM\SYSTEM`.
+    System,
+    /// `HKLM\SOFTWARE`.
+    Software,
+    /// `HKU\.DEFAULT`.
+    Default,
+    /// `HKLM\SAM` (account names and flags only).
+    Sam,
+    /// Every user's `NTUSER.DAT` (`HKU\<user>`).
+    Ntuser,
+}
+
+/// One registry root to extract: every value below `root` (a key path, `\`-separated,
+/// case-insensitive, `""` for the whole hive) of `hive`. In SYSTEM, `CurrentControlSet`
+/// names the control set `Select\Current` designates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRule {
+    /// Hive.
+    pub hive: HiveKind,
+    /// Key path below the hive root.
+    #[serde(default)]
+    pub root: String,
 }
 
 /// What to extract.
@@ -95,7 +197,7 @@ pub struct ExtractionProfile {
     pub directories: Vec<String>,
     /// Registry roots to walk on Windows volumes.
     #[serde(default)]
-    pub registry: Vec<crate::registry::RegistryRule>,
+    pub registry: Vec<RegistryRule>,
 }
 
 /// Errors reading a profile.
@@ -141,6 +243,13 @@ mod tests {
     fn shipped_profile_parses() {
         let p = ExtractionProfile::from_json(include_str!("default_profile.json")).unwrap();
         assert!(p.files.iter().any(|f| f.path == "/etc/ssh/sshd_config"));
+    }
+
+    #[test]
+    fn every_format_is_listed_once() {
+        for (i, f) in FileFormat::all().enumerate() {
+            assert_eq!(f.index(), i, "{f:?}");
+        }
     }
 
     #[test]
