@@ -27,6 +27,18 @@ pub(crate) fn csv(ranking: &Ranking) -> String {
     out
 }
 
+/// The warnings of every machine as CSV, `machine,warning`, one line per warning: a separate
+/// file, so the ranking CSV keeps the CLI's columns (which print warnings on stderr).
+pub(crate) fn warnings_csv(warnings: &[(String, Vec<String>)]) -> String {
+    let mut out = String::from("machine,warning\n");
+    for (machine, list) in warnings {
+        for w in list {
+            out.push_str(&format!("{},{}\n", field(machine), field(w)));
+        }
+    }
+    out
+}
+
 /// One CSV field: quoted when it holds a separator, a quote or a line break. Text from an
 /// image that a spreadsheet would run as a formula gets a leading `'`.
 fn field(s: &str) -> String {
@@ -105,6 +117,18 @@ mod tests {
         assert!(text.contains(",c,-5,1,1,1\n"), "{text}");
         // Header plus one line per ranked setting (values with line breaks are quoted).
         assert_eq!(text.matches("/etc/app.conf").count(), ranking.ranking.len());
+    }
+
+    #[test]
+    fn warnings_csv_has_one_line_per_warning() {
+        let warned = [
+            ("a.img".to_owned(), vec!["a.img partition 0:/etc/x: file at offset 0x0: skipped, over budget".to_owned()]),
+            ("=b.img".to_owned(), vec!["one".to_owned(), "two".to_owned()]),
+        ];
+        assert_eq!(
+            warnings_csv(&warned),
+            "machine,warning\na.img,\"a.img partition 0:/etc/x: file at offset 0x0: skipped, over budget\"\n'=b.img,one\n'=b.img,two\n"
+        );
     }
 
     #[test]
