@@ -39,7 +39,7 @@ fixtures=${VMSIFT_FIXTURES:-$root/target/fixtures}
 [ -d "$fixtures" ] || { echo "fixtures missing at $fixtures: run tests/fixtures.sh" >&2; exit 1; }
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 
-heavy=(open_machine container_vhd container_vhdx container_vmdk container_qcow2 container_ova fs_fat fs_ntfs fs_ext
+heavy=(open_machine machine_fat container_vhd container_vhdx container_vmdk container_qcow2 container_ova fs_fat fs_ntfs fs_ext
   registry_hive hive_log_replay)
 light=(partitions config_parsers peer_profile share_link)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${heavy[@]}" "${light[@]}"); fi
@@ -49,7 +49,7 @@ if [ $# -gt 0 ]; then targets=("$@"); else targets=("${heavy[@]}" "${light[@]}")
 max_len() {
   case "$1" in
     container_vhdx | hive_log_replay) echo 4194304 ;;
-    open_machine | container_* | fs_* | registry_hive) echo 2097152 ;;
+    open_machine | machine_fat | container_* | fs_* | registry_hive) echo 2097152 ;;
     *) echo 1048576 ;;
   esac
 }
@@ -106,6 +106,29 @@ seed_pair hive_log_replay old-log1 "$y"/OldDirtyHive/OldDirtyHive "$y"/OldDirtyH
 seed_pair hive_log_replay ntuser-log2 "$c"/registry/user-dirty/transactions_NTUSER.DAT.xz \
   "$c"/registry/user-dirty/transactions_ntuser.dat.log2.xz
 seed_pair hive_log_replay default-log1 "$c"/registry/win11-dirty/DEFAULT.xz "$c"/registry/win11-dirty/DEFAULT.LOG1.xz
+# machine_fat: real files at the paths the default profile reads, in its record format
+# (fuzz_targets/machine_fat.rs): [path index][name][length u16][content] ...
+mkdir -p corpus/machine_fat
+python3 - "$root/crates/settings/src/default_profile.json" corpus/machine_fat "$c" <<'PY'
+import json, os, struct, sys
+rules = [r["path"] for r in json.load(open(sys.argv[1]))["files"]]
+hives = ["SYSTEM", "SOFTWARE", "SYSTEM.LOG1", "SOFTWARE.LOG2", "NTUSER.DAT"]
+etc = os.path.join(sys.argv[3], "linux-etc/augeas-root/etc")
+def record(pattern, path):
+    try:
+        data = open(path, "rb").read()[:65535]
+    except OSError:
+        return b""
+    return bytes([rules.index(pattern), 0]) + struct.pack("<H", len(data)) + data
+linux = b"".join(record(p, os.path.join(etc, p[len("/etc/"):])) for p in rules if p.startswith("/etc/") and "*" not in p)
+open(os.path.join(sys.argv[2], "seed-linux"), "wb").write(b"\x00" + linux)
+hive = os.path.join(sys.argv[3], "registry/hivex/minimal")
+data = open(hive, "rb").read()[:65535]
+win = bytes([len(rules), 0]) + struct.pack("<H", len(data)) + data
+open(os.path.join(sys.argv[2], "seed-windows"), "wb").write(b"\x01" + win)
+# The same Linux files with two overwrites in the FAT and root directory.
+open(os.path.join(sys.argv[2], "seed-linux-patched"), "wb").write(b"\x02" + linux + bytes([0x00, 0x02, 0, 0xFF, 0x20, 0x50, 0, 0x41]))
+PY
 # Profiles: binary and JSON, built by the CLI from real images (VMSIFT=path to a built vmsift).
 mkdir -p corpus/peer_profile
 if [ -z "$(ls corpus/peer_profile)" ]; then

@@ -81,6 +81,18 @@ impl Ranking {
     }
 }
 
+/// Every machine's warnings as CSV, `machine,warning`, one line per warning, each field a
+/// [`csv_cell`].
+pub fn warnings_csv(warnings: &[MachineWarnings<'_>]) -> String {
+    let mut out = String::from("machine,warning\n");
+    for machine in warnings {
+        for w in machine.warnings {
+            out.push_str(&format!("{},{}\n", csv_cell(&machine.machine), csv_cell(w)));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +116,22 @@ mod tests {
         assert_eq!(text.matches("/etc/app.conf").count(), ranking.ranking.len());
         assert_eq!(csv_cell("-x"), "'-x");
         assert_eq!(csv_quote("-x"), "-x");
+    }
+
+    #[test]
+    fn warnings_csv_has_one_line_per_warning() {
+        let (a, b) = (
+            vec!["a.img partition 0:/etc/x: file at offset 0x0: skipped, over budget".to_owned()],
+            vec!["one".to_owned(), "two".to_owned()],
+        );
+        let warned = [
+            MachineWarnings { machine: "a.img".into(), warnings: &a },
+            MachineWarnings { machine: "=b.img".into(), warnings: &b },
+        ];
+        assert_eq!(
+            warnings_csv(&warned),
+            "machine,warning\na.img,\"a.img partition 0:/etc/x: file at offset 0x0: skipped, over budget\"\n'=b.img,one\n'=b.img,two\n"
+        );
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub use category::{
     UNIFORM_SHARE,
 };
 pub use error::{Format, ProfileError};
-pub use export::MachineWarnings;
+pub use export::{warnings_csv, MachineWarnings};
 pub use group::{
     group_machines, group_of, jaccard, software_set, GroupOptions, GroupReason, MachineSummary, PeerGroup,
     DEFAULT_SIMILARITY,

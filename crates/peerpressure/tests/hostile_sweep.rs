@@ -485,16 +485,19 @@ const MACHINE_PEAK_LIMIT: isize = 256 * 1024 * 1024;
 /// tests/fixtures.d/95-resource.sh: sparse huge dirty hives with sparse logs (f1), a log
 /// declaring 512 MiB of hive bins (f2), a 100k-line file hard-linked 50 times (f3), a
 /// sparse 64 MiB log hard-linked 200 times (f4), a FAT directory chain looping onto itself
-/// (f5), a sparse 512 MiB file at every path the profile reads (g1). Each whole machine
+/// (f5), a sparse 512 MiB file at every path the profile reads (g1), and from 96-links.sh
+/// directory hard links and index entries leading back to an ancestor (ext, NTFS). Each whole machine
 /// (open, walk, scan) stays within [`MACHINE_TIME_LIMIT`] of CPU and
 /// [`MACHINE_PEAK_LIMIT`] held at once, and its scan warns about what it skipped.
 #[test]
 fn resource_attacks_stay_within_5_s_of_cpu_and_256_mib_per_machine() {
-    let dir = fixtures_dir().join("resource");
     let profile = ExtractionProfile::default();
     let mut failures = Vec::new();
-    for name in ["f1.qcow2", "f2.img", "f3.qcow2", "f4.qcow2", "f5-loop.img", "g1.qcow2"] {
-        let path = dir.join(name);
+    let resource = ["f1.qcow2", "f2.img", "f3.qcow2", "f4.qcow2", "f5-loop.img", "g1.qcow2"].map(|n| ("resource", n));
+    // Hard links and directory loops on ext and NTFS (tests/fixtures.d/96-links.sh).
+    let links = [("links", "ext-links.img"), ("links", "ntfs-links.img")];
+    for (dir, name) in resource.into_iter().chain(links) {
+        let path = fixtures_dir().join(dir).join(name);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));
         HELD.with(|h| h.set(0));
         PEAK.with(|p| p.set(0));

@@ -69,12 +69,22 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
         let mut listings = Listings::default();
         // Files already read by an earlier rule (lower-cased: FAT and NTFS fold case).
         let mut claimed = std::collections::HashSet::new();
+        // Files read so far by file number: another hard link of one is not read again.
+        let mut linked: HashMap<u64, Linked> = HashMap::new();
         for rule in &profile.files {
             for path in expand(fs, &mut listings, &rule.path, Entries::Files, &mut warnings) {
                 if !claimed.insert(path.to_lowercase()) {
                     continue;
                 }
                 let file = format!("{}:{path}", fs.volume());
+                let id = listings.id_of(fs, &path);
+                if let Some(first) = id.and_then(|id| linked.get(&id)).filter(|l| l.format == rule.format) {
+                    if let Err(e) = push_link(&mut found, first, &path, &file, budget) {
+                        budget.warn(&e, &mut warnings);
+                    }
+                    continue;
+                }
+                let start = found.settings.len();
                 let pairs = charge_file(fs, &file, &path, rule.format, budget)
                     .and_then(|()| extract_file(fs, &path, rule.format, budget, &file))
                     .and_then(|pairs| {
@@ -89,6 +99,9 @@ pub fn scan_machine_within(machine: &Machine, profile: &ExtractionProfile, budge
                         let source = found.source(&path, None);
                         for (setting, offset) in pairs {
                             found.push(source, offset, setting);
+                        }
+                        if let Some(id) = id {
+                            linked.insert(id, Linked { format: rule.format, start, end: found.settings.len() });
                         }
                     }
                     Err(Skip::Fs(FsError::NotFound { .. })) => {}
@@ -210,6 +223,32 @@ enum Skip {
     Budget(crate::budget::OverBudget),
 }
 
+/// The settings of `first`, a file already read, again for `path`, another of its hard
+/// links: charged as settings (they are kept twice), not as a read (nothing is read).
+fn push_link(
+    found: &mut Found,
+    first: &Linked,
+    path: &str,
+    file: &str,
+    budget: &Budget,
+) -> Result<(), crate::budget::OverBudget> {
+    let range = first.start..first.end.min(found.settings.len());
+    let originals = found.settings.get(range.clone()).unwrap_or_default();
+    // What the copies will hold, known before copying (only the path differs).
+    let bytes =
+        originals.iter().map(|s| crate::budget::setting_bytes(s) - s.path.len() as u64 + path.len() as u64).sum();
+    budget.charge(file, "settings of its hard link", 0, bytes)?;
+    let copies: Vec<(Setting, Offset)> = range
+        .filter_map(|i| Some((found.settings.get(i)?, found.origins.get(i)?)))
+        .map(|(s, o)| (Setting { path: path.to_owned(), ..s.clone() }, o.offset))
+        .collect();
+    let source = found.source(path, None);
+    for (setting, offset) in copies {
+        found.push(source, offset, setting);
+    }
+    Ok(())
+}
+
 /// Charges the bytes [`extract_file`] will read of `path` (its size, when within the
 /// format's limit) before they are read: a sparse 64 MiB file in a 300 KB image is refused unread.
 fn charge_file(fs: &dyn FileSystem, file: &str, path: &str, format: FileFormat, budget: &Budget) -> Result<(), Skip> {
@@ -243,6 +282,29 @@ impl Listings {
     fn get(&mut self, fs: &dyn FileSystem, dir: &str) -> Result<Rc<Vec<DirEntry>>, FsError> {
         self.cache.entry(dir.to_owned()).or_insert_with(|| fs.read_dir(dir).map(Rc::new)).clone()
     }
+
+    /// The file number ([`DirEntry::id`]) of `path`, from its directory's listing (exact
+    /// name first, else ignoring ASCII case as FAT and NTFS do); `None` for the root, a
+    /// path not found, or a filesystem without numbers.
+    fn id_of(&mut self, fs: &dyn FileSystem, path: &str) -> Option<u64> {
+        let (dir, name) = path.rsplit_once('/')?;
+        let entries = self.get(fs, if dir.is_empty() { "/" } else { dir }).ok()?;
+        let entry = entries
+            .iter()
+            .find(|e| e.name == name)
+            .or_else(|| entries.iter().find(|e| e.name.eq_ignore_ascii_case(name)))?;
+        entry.id
+    }
+}
+
+/// A file already read under another name (a hard link): where its settings are in
+/// [`Found`], so a later link takes them again without reading or parsing the file.
+struct Linked {
+    /// Format it was read as: another rule's format reads it again.
+    format: FileFormat,
+    /// `found.settings[start..end]` came from it.
+    start: usize,
+    end: usize,
 }
 
 /// What a pattern's last component matches.
@@ -335,10 +397,14 @@ fn walk_tree(
     if want == Entries::Dirs && fs.metadata(root).is_ok_and(|m| m.is_dir) {
         out.push(root.to_owned());
     }
-    let mut level = vec![root.to_owned()];
+    // Each directory with the file numbers of the directories above it, from `root` down:
+    // an entry with one of them leads back up (a directory hard link, a link to an ancestor)
+    // and is not walked again.
+    let top: Vec<(u64, String)> = listings.id_of(fs, root).map(|id| (id, root.to_owned())).into_iter().collect();
+    let mut level = vec![(root.to_owned(), top)];
     for _ in 0..MAX_TREE_DEPTH {
         let mut next = Vec::new();
-        for dir in &level {
+        for (dir, above) in &level {
             let mut entries: Vec<&DirEntry> = Vec::new();
             let listed = list(fs, listings, dir, warnings);
             entries.extend(listed.iter());
@@ -353,10 +419,20 @@ fn walk_tree(
                 }
                 let path = format!("{dir}/{}", e.name);
                 if e.is_dir {
+                    if let Some((id, ancestor)) = above.iter().find(|(id, _)| e.id == Some(*id)) {
+                        warnings.push(format!(
+                            "{}:{path}: directory entry at offset 0x0: leads back to {} (file number {id}), a directory loop; not walked again",
+                            fs.volume(),
+                            if ancestor.is_empty() { "/" } else { ancestor.as_str() }
+                        ));
+                        continue;
+                    }
                     if want == Entries::Dirs {
                         out.push(path.clone());
                     }
-                    next.push(path);
+                    let mut chain = above.clone();
+                    chain.extend(e.id.map(|id| (id, path.clone())));
+                    next.push((path, chain));
                 } else if want == Entries::Files {
                     out.push(path);
                 }

@@ -256,7 +256,12 @@ impl FileSystem for DirFs {
             .filter_map(Result::ok)
             .map(|e| {
                 let m = e.metadata().unwrap();
-                DirEntry { name: e.file_name().to_string_lossy().into_owned(), is_dir: m.is_dir(), size: m.len() }
+                DirEntry {
+                    name: e.file_name().to_string_lossy().into_owned(),
+                    is_dir: m.is_dir(),
+                    size: m.len(),
+                    id: None,
+                }
             })
             .collect())
     }

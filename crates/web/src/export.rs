@@ -6,12 +6,20 @@ use peerpressure::{MachineWarnings, Ranking};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// The warnings of every machine as CSV ([`peerpressure::warnings_csv`]): a separate file,
+/// so the ranking CSV keeps the CLI's columns (which prints warnings on stderr).
+pub(crate) fn warnings_csv(warnings: &[(String, Vec<String>)]) -> String {
+    peerpressure::warnings_csv(&machine_warnings(warnings))
+}
+
+fn machine_warnings(warnings: &[(String, Vec<String>)]) -> Vec<MachineWarnings<'_>> {
+    warnings.iter().map(|(machine, w)| MachineWarnings { machine: machine.clone(), warnings: w }).collect()
+}
+
 /// The ranking as JSON, the shape of `vmsift rank --format json` ([`Ranking::to_json`]):
 /// `warnings` lists `(machine, warnings)` for each machine that has warnings.
 pub(crate) fn json(ranking: &Ranking, warnings: &[(String, Vec<String>)]) -> String {
-    let warnings: Vec<MachineWarnings<'_>> =
-        warnings.iter().map(|(machine, w)| MachineWarnings { machine: machine.clone(), warnings: w }).collect();
-    ranking.to_json(&warnings)
+    ranking.to_json(&machine_warnings(warnings))
 }
 
 /// Offers `bytes` as a download named `name`: a Blob URL clicked through an `<a download>`,

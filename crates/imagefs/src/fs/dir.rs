@@ -134,7 +134,9 @@ impl FileSystem for DirFs {
             };
             let is_dir = meta.as_ref().is_some_and(std::fs::Metadata::is_dir);
             let size = meta.as_ref().filter(|m| m.is_file()).map_or(0, std::fs::Metadata::len);
-            out.push(DirEntry { name, is_dir, size });
+            // The inode of what a link points to: a link back to an ancestor has its number.
+            let id = meta.as_ref().map(std::os::unix::fs::MetadataExt::ino);
+            out.push(DirEntry { name, is_dir, size, id });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)

@@ -150,7 +150,8 @@ impl FileSystem for ExtFs {
             // Symlinks are listed as such (not followed): size is the target's length.
             let meta = entry.metadata().map_err(|e| self.error(path, e))?;
             let is_dir = meta.is_dir();
-            entries.push(DirEntry { name, is_dir, size: if is_dir { 0 } else { meta.len() } });
+            let id = Some(u64::from(entry.inode()));
+            entries.push(DirEntry { name, is_dir, size: if is_dir { 0 } else { meta.len() }, id });
         }
         Ok(entries)
     }

@@ -102,7 +102,8 @@ impl FileSystem for FatFs {
             if name == "." || name == ".." {
                 continue;
             }
-            entries.push(DirEntry { is_dir: entry.is_dir(), size: if entry.is_dir() { 0 } else { entry.len() }, name });
+            let size = if entry.is_dir() { 0 } else { entry.len() };
+            entries.push(DirEntry { is_dir: entry.is_dir(), size, name, id: None });
         }
         Ok(entries)
     }

@@ -50,6 +50,11 @@ pub struct DirEntry {
     pub is_dir: bool,
     /// Size in bytes (0 for directories).
     pub size: u64,
+    /// The file's number on its volume, where the filesystem has one: the inode number (ext,
+    /// a host directory), the file record number (NTFS). Every hard link of a file has the
+    /// same, and so has a directory reached again through a loop; `None` on FAT and in
+    /// trees of named files.
+    pub id: Option<u64>,
 }
 
 /// What [`FileSystem::metadata`] reports.

@@ -295,7 +295,8 @@ impl FileSystem for NtfsFs {
                 return Err(self.error(path, format!("more than {MAX_DIR_ENTRIES} entries")));
             }
             let entry = entry.map_err(|e| self.error(path, e))?;
-            if entry.file_reference().file_record_number() < FIRST_USER_RECORD {
+            let record = entry.file_reference().file_record_number();
+            if record < FIRST_USER_RECORD {
                 continue;
             }
             let Some(key) = entry.key() else { continue };
@@ -308,6 +309,7 @@ impl FileSystem for NtfsFs {
                 name: name.name().to_string_lossy(),
                 is_dir,
                 size: if is_dir { 0 } else { name.data_size() },
+                id: Some(record),
             });
         }
         Ok(entries)

@@ -52,7 +52,7 @@ impl TreeFs {
                 }
                 if !tree.dirs.contains_key(&child) {
                     tree.dirs.insert(child.clone(), Vec::new());
-                    let entry = DirEntry { name: (*parent).to_owned(), is_dir: true, size: 0 };
+                    let entry = DirEntry { name: (*parent).to_owned(), is_dir: true, size: 0, id: None };
                     tree.dirs.entry(dir.clone()).or_default().push(entry);
                 }
                 dir = child;
@@ -60,7 +60,7 @@ impl TreeFs {
             if clash {
                 continue;
             }
-            let entry = DirEntry { name: (*file).to_owned(), is_dir: false, size: source.size() };
+            let entry = DirEntry { name: (*file).to_owned(), is_dir: false, size: source.size(), id: None };
             tree.dirs.entry(dir).or_default().push(entry);
             tree.files.insert(key, source);
         }
@@ -81,6 +81,7 @@ impl TreeFs {
                     name: part.to_owned(),
                     is_dir: true,
                     size: 0,
+                    id: None,
                 });
             }
             dir = child;

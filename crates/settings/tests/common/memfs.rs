@@ -35,7 +35,7 @@ impl FileSystem for MemFs {
     }
     fn read_dir(&self, path: &str) -> imagefs::Result<Vec<DirEntry>> {
         if path.eq_ignore_ascii_case(DIR) {
-            Ok(vec![DirEntry { name: "SYSTEM".into(), is_dir: false, size: self.0.len() as u64 }])
+            Ok(vec![DirEntry { name: "SYSTEM".into(), is_dir: false, size: self.0.len() as u64, id: None }])
         } else {
             Err(Self::not_found(path))
         }

@@ -66,7 +66,10 @@ pub(crate) fn machine_card(props: &MachineCardProps) -> Html {
                         } }</p>
                     }
                     if !scan.warnings.is_empty() {
-                        <details class="warnings"><summary>{ format!("{} warnings", scan.warnings.len()) }</summary>
+                        // Parts of the machine were skipped or read partly: the ranking
+                        // lacks their settings, so the card says so before the details.
+                        <details class="warnings" data-count={scan.warnings.len().to_string()}>
+                            <summary>{ format!("⚠ {}: partly read", format::plural(scan.warnings.len(), "warning", "warnings")) }</summary>
                             <ul>{ for scan.warnings.iter().map(|w| html! { <li>{ w }</li> }) }</ul></details>
                     }
                 </> },

@@ -298,6 +298,8 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let result = if format == "csv" {
                 export::download("vmsift-ranking.csv", "text/csv", ranking.to_csv().as_bytes())
+            } else if format == "warnings" {
+                export::download("vmsift-warnings.csv", "text/csv", export::warnings_csv(&warnings).as_bytes())
             } else {
                 let text = export::json(&ranking, &warnings);
                 export::download("vmsift-ranking.json", "application/json", text.as_bytes())
@@ -331,6 +333,10 @@ pub(crate) fn results(props: &ResultsProps) -> Html {
                 <div class="exports" role="group" aria-label="Export the ranking">
                     <button id="export-csv" onclick={export("csv")}>{ "Export CSV" }</button>
                     <button id="export-json" onclick={export("json")}>{ "Export JSON" }</button>
+                    if !props.warnings.is_empty() {
+                        <button id="export-warnings" onclick={export("warnings")}
+                            title="Which parts of which machine were skipped or read partly">{ "Export warnings CSV" }</button>
+                    }
                 </div>
             </div>
             if let Some(e) = &*export_error { <p class="error" role="alert">{ e }</p> }
