@@ -13,9 +13,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use model::Setting;
 use peerpressure::{rank, PeerProfile};
 use serde::Deserialize;
-use model::Setting;
 
 #[derive(Deserialize)]
 struct Scans {
