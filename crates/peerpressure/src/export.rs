@@ -41,11 +41,12 @@ pub struct MachineWarnings<'a> {
     pub warnings: &'a [String],
 }
 
-/// `rank --format json`: the ranking's fields and the warnings.
+/// `rank --format json`: the ranking's fields (in [`Ranking`]'s order) and the warnings.
 #[derive(Serialize)]
 struct RankOutput<'a> {
-    #[serde(flatten)]
-    ranking: &'a Ranking,
+    peers: u32,
+    suspects: u32,
+    ranking: &'a [crate::RankedSetting],
     warnings: &'a [MachineWarnings<'a>],
 }
 
@@ -76,8 +77,8 @@ impl Ranking {
     /// The ranking as pretty JSON: its fields and `warnings`, `[{machine, warnings}]` for
     /// each machine that has warnings. No final line break.
     pub fn to_json(&self, warnings: &[MachineWarnings<'_>]) -> String {
-        serde_json::to_string_pretty(&RankOutput { ranking: self, warnings })
-            .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
+        let output = RankOutput { peers: self.peers, suspects: self.suspects, ranking: &self.ranking, warnings };
+        serde_json::to_string_pretty(&output).unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()))
     }
 }
 
@@ -148,5 +149,12 @@ mod tests {
             assert!(row.get(k).is_some(), "{k} missing in {row}");
         }
         assert_eq!(row["peer_values"][0][0], "2");
+        // The ranking's own fields, in its order, then the warnings.
+        let mut plain = serde_json::to_value(&ranking).unwrap();
+        plain.as_object_mut().unwrap().insert("warnings".into(), v["warnings"].clone());
+        assert_eq!(v, plain);
+        let text = ranking.to_json(&[]);
+        let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  \"")).map(|l| &l[3..]).collect();
+        assert!(keys[0].starts_with("peers") && keys[1].starts_with("suspects"), "{keys:?}");
     }
 }
