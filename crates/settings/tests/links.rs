@@ -64,5 +64,9 @@ fn a_symlink_to_an_ancestor_in_a_directory_tree_is_walked_once() {
     std::fs::remove_dir_all(&root).unwrap();
     assert!(!values(&scan, "/etc/app/sub/x.conf").is_empty(), "{:?}", scan.settings);
     assert!(scan.settings.iter().all(|s| !s.path.contains("/up/")), "{:?}", scan.settings);
-    assert!(scan.warnings.iter().any(|w| w.contains("/etc/app/sub/up") && w.contains("leads back to /etc/app ")), "{:?}", scan.warnings);
+    assert!(
+        scan.warnings.iter().any(|w| w.contains("/etc/app/sub/up") && w.contains("leads back to /etc/app ")),
+        "{:?}",
+        scan.warnings
+    );
 }
