@@ -109,7 +109,7 @@ seed_pair hive_log_replay default-log1 "$c"/registry/win11-dirty/DEFAULT.xz "$c"
 # machine_fat: real files at the paths the default profile reads, in its record format
 # (fuzz_targets/machine_fat.rs): [path index][name][length u16][content] ...
 mkdir -p corpus/machine_fat
-python3 - "$root/crates/settings/src/default_profile.json" corpus/machine_fat "$c" <<'PY'
+python3 - "$root/crates/model/src/default_profile.json" corpus/machine_fat "$c" <<'PY'
 import json, os, struct, sys
 rules = [r["path"] for r in json.load(open(sys.argv[1]))["files"]]
 hives = ["SYSTEM", "SOFTWARE", "SYSTEM.LOG1", "SOFTWARE.LOG2", "NTUSER.DAT"]
@@ -161,7 +161,8 @@ if [ "$smoke" = 1 ]; then
 else
   nice -n 15 cargo +nightly fuzz build --debug-assertions >/dev/null
 fi
-bin_dir=$(ls -d "${CARGO_TARGET_DIR:-target}"/*/release | head -n 1)
+# (The host's triple: a target directory shared with the workspace also holds wasm32 builds.)
+bin_dir=${CARGO_TARGET_DIR:-target}/$(rustc -vV | sed -n 's/^host: //p')/release
 smoke_findings=0
 
 : >"$fuzz_dir/runs.last"
@@ -177,10 +178,7 @@ for t in "${targets[@]}"; do
     log=$(mktemp)
     if [ "$smoke" = 1 ]; then
       # One pass, no restart: every seed, then a fixed number of mutations.
-      # RSS is measured over the whole process, not per input: in a few hundred runs over a
-      # grown local corpus, container_qcow2's RSS crept past 512 MB though its worst input
-      # alone peaks at 78 MB (open in fuzz/README.md). Smoke keeps the per-allocation limit.
-      limits=(-runs="${SMOKE_RUNS:-300}" -seed=1 -rss_limit_mb=2048)
+      limits=(-runs="${SMOKE_RUNS:-300}" -seed=1 -rss_limit_mb=512)
       left=0
       priority=0
     else
@@ -191,7 +189,11 @@ for t in "${targets[@]}"; do
     # most 10 s (a zstd-compressed 64 MiB QCOW2 seed takes 6 s under ASan on an idle core);
     # -rss_limit_mb=512, -malloc_limit_mb=256: inputs are at most 4 MiB, and no machine of
     # that size justifies a 256 MiB allocation (the per-machine budget floor is 64 MiB).
-    /usr/bin/time -f "%U %S" -o "$log.time" nice -n "$priority" "$bin_dir/$t" "corpus/$t" \
+    # RSS is the whole process's: ASan's quarantine of freed memory (256 MB by default) plus
+    # libFuzzer's corpus in memory passed 512 MB after a few hundred inputs of at most 72 MB
+    # each (fuzz/README.md, "RSS creep"). A 16 MB quarantine keeps use-after-free checks for
+    # recent frees and lets -rss_limit_mb measure the inputs.
+    ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16} /usr/bin/time -f "%U %S" -o "$log.time" nice -n "$priority" "$bin_dir/$t" "corpus/$t" \
       "${limits[@]}" -max_len="$(max_len "$t")" -timeout=10 -malloc_limit_mb=256 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1 || true
     n=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -n 1)

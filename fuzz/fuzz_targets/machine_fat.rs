@@ -47,7 +47,13 @@ fn concrete(pattern: &str, name: u8) -> String {
     let pick = NAMES[usize::from(name) % NAMES.len()];
     pattern
         .split('/')
-        .map(|part| if part == "**" { format!("x/{pick}") } else { part.replacen('*', pick.split('.').next().unwrap_or("x"), 1) })
+        .map(|part| {
+            if part == "**" {
+                format!("x/{pick}")
+            } else {
+                part.replacen('*', pick.split('.').next().unwrap_or("x"), 1)
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }

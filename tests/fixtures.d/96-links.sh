@@ -8,7 +8,10 @@
 #                   /etc/app/sub is then pointed at /etc/app's file record (no tool makes a
 #                   directory hard link on NTFS: a documented synthetic mutation of one 6-byte
 #                   field, checked against the name and parent in the entry's key).
-# Both are bare filesystems (no partition table). Sourced by tests/fixtures.sh ($out, $work).
+#   fat-loop.img    FAT16 (mkfs.fat, mtools) with /ETC/APP/SUB/UP a directory whose entry's
+#                   first cluster is then set to /ETC/APP's (no tool makes such a loop; a
+#                   documented synthetic mutation of the entry's two cluster fields).
+# All are bare filesystems (no partition table). Sourced by tests/fixtures.sh ($out, $work).
 links="$out/links"; mkdir -p "$links"
 tree="$work/links-tree"; rm -rf "$tree"; mkdir -p "$tree/etc/app/sub" "$tree/etc/sysctl.d"
 printf 'ID=debian\nVERSION_ID="12"\n' > "$tree/etc/os-release"
@@ -55,3 +58,25 @@ PY
 ntfsls -i -p /etc/app/sub "$links/ntfs-links.img" | grep -q "^ *$(record /etc/app) up$" \
   || { echo "fixtures: /etc/app/sub/up does not lead to /etc/app" >&2; exit 1; }
 rm -rf "$tree" "$work/links.wim"
+
+rm -f "$links/fat-loop.img"; truncate -s 8M "$links/fat-loop.img"
+mkfs.fat -F 16 -S 512 -s 1 "$links/fat-loop.img" >/dev/null
+mmd -i "$links/fat-loop.img" ::/ETC ::/ETC/APP ::/ETC/APP/SUB ::/ETC/APP/SUB/UP
+printf 'key = value\n' > "$work/x.conf"; mcopy -i "$links/fat-loop.img" "$work/x.conf" ::/ETC/APP/SUB/X.CONF; rm -f "$work/x.conf"
+python3 - "$links/fat-loop.img" <<'PY'
+# Short directory entries (32 bytes): name 8.3 at +0, attributes at +11 (0x10: directory),
+# first cluster high 16 bits at +20, low at +26. UP's cluster becomes APP's.
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, 'rb').read())
+def entry(name):
+    hits = [i for i in range(0, len(data) - 32, 32) if data[i:i + 11] == name and data[i + 11] & 0x10]
+    assert len(hits) == 1, (name, hits)
+    return hits[0]
+app, up = entry(b'APP        '), entry(b'UP         ')
+data[up + 20:up + 22] = data[app + 20:app + 22]
+data[up + 26:up + 28] = data[app + 26:app + 28]
+open(path, 'wb').write(data)
+PY
+mdir -i "$links/fat-loop.img" ::/ETC/APP/SUB/UP/SUB | grep -q " X\.CONF$" \
+  || { echo "fixtures: /ETC/APP/SUB/UP does not lead to /ETC/APP" >&2; exit 1; }

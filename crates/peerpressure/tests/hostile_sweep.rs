@@ -486,7 +486,7 @@ const MACHINE_PEAK_LIMIT: isize = 256 * 1024 * 1024;
 /// declaring 512 MiB of hive bins (f2), a 100k-line file hard-linked 50 times (f3), a
 /// sparse 64 MiB log hard-linked 200 times (f4), a FAT directory chain looping onto itself
 /// (f5), a sparse 512 MiB file at every path the profile reads (g1), and from 96-links.sh
-/// directory hard links and index entries leading back to an ancestor (ext, NTFS). Each whole machine
+/// directory entries leading back to an ancestor (ext, NTFS, FAT). Each whole machine
 /// (open, walk, scan) stays within [`MACHINE_TIME_LIMIT`] of CPU and
 /// [`MACHINE_PEAK_LIMIT`] held at once, and its scan warns about what it skipped.
 #[test]
@@ -494,8 +494,8 @@ fn resource_attacks_stay_within_5_s_of_cpu_and_256_mib_per_machine() {
     let profile = ExtractionProfile::default();
     let mut failures = Vec::new();
     let resource = ["f1.qcow2", "f2.img", "f3.qcow2", "f4.qcow2", "f5-loop.img", "g1.qcow2"].map(|n| ("resource", n));
-    // Hard links and directory loops on ext and NTFS (tests/fixtures.d/96-links.sh).
-    let links = [("links", "ext-links.img"), ("links", "ntfs-links.img")];
+    // Hard links and directory loops on ext, NTFS and FAT (tests/fixtures.d/96-links.sh).
+    let links = [("links", "ext-links.img"), ("links", "ntfs-links.img"), ("links", "fat-loop.img")];
     for (dir, name) in resource.into_iter().chain(links) {
         let path = fixtures_dir().join(dir).join(name);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}: run tests/fixtures.sh", path.display()));

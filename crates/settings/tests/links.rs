@@ -70,3 +70,15 @@ fn a_symlink_to_an_ancestor_in_a_directory_tree_is_walked_once() {
         scan.warnings
     );
 }
+
+#[test]
+fn a_fat_directory_entry_whose_first_cluster_is_an_ancestors_is_walked_once() {
+    // fat-loop.img: /ETC/APP/SUB/UP's entry names /ETC/APP's first cluster (a loop no
+    // cluster chain shows).
+    let scan = scan("fat-loop.img");
+    let read: Vec<&str> = scan.settings().iter().map(|s| s.path.as_str()).filter(|p| p.contains("X.CONF")).collect();
+    // (`/etc` as the profile names it, the rest as listed.)
+    assert_eq!(read, ["/etc/APP/SUB/X.CONF"], "{:?}", scan.settings());
+    let warning = scan.warnings.iter().find(|w| w.contains("/etc/APP/SUB/UP")).expect("a warning about the loop");
+    assert!(warning.contains("leads back to /etc/APP ") && warning.contains("directory loop"), "{warning}");
+}

@@ -1,3 +1,4 @@
+/* global wasm_bindgen */
 // Hostile inputs that once cost gigabytes or minutes (issue 15, ../shared/probes/resource-findings.sh):
 // in the page each one ends within 5 s, the tab stays alive, and the machine's card shows a
 // warning naming the file that was skipped; the exports carry the warnings.
@@ -21,6 +22,12 @@ const INPUTS = [
 
 /** Limit per input, from the drop to the finished card (issue 15: 5 s). */
 const LIMIT_MS = 5000;
+/** Memory a scan worker may reach (issue 15: 256 MiB per machine). */
+const MEMORY_LIMIT = 256 * 2 ** 20;
+
+/** wasm memory of every live scan worker, in bytes (it only grows: each worker's peak). */
+const workerMemory = (page) => Promise.all(page.workers().map((w) =>
+  w.evaluate(() => wasm_bindgen().then((wasm) => wasm.memory.buffer.byteLength))));
 
 /** The card of `name`: its state and its warnings. */
 const card = (page, name) => page.$eval(`.card[data-machine="${name}"]`, (c) => ({
@@ -59,6 +66,11 @@ export const tests = {
       assert.equal(await page.evaluate(() => 6 * 7), 42, `${name}: the tab answers`);
     }
     console.log(`     drop to finished card: ${JSON.stringify(times)}`);
+    const memory = await workerMemory(page);
+    const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    console.log(`     worker wasm memory ${memory.map((m) => (m / 2 ** 20).toFixed(1)).join(', ')} MiB; page JS heap ${(heap / 2 ** 20).toFixed(1)} MiB`);
+    assert.ok(memory.length >= 2, `the scan workers are alive (${memory.length})`);
+    for (const m of memory) assert.ok(m <= MEMORY_LIMIT, `a scan worker reached ${m} bytes`);
     // Open every card's warnings for the screenshot.
     await page.$$eval('.card .warnings', (ds) => ds.forEach((d) => { d.open = true; }));
     await page.screenshot({ path: join(SHOTS, 'resource-cards.png'), fullPage: true });

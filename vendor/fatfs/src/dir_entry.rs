@@ -532,7 +532,9 @@ impl<'a, T: ReadWriteSeek> DirEntry<'a, T> {
         self.data.is_file()
     }
 
-    pub(crate) fn first_cluster(&self) -> Option<u32> {
+    /// First cluster of the entry's data, `None` for an empty file (vmsift: made public, see
+    /// VENDORED.md; a directory entry that leads back to an ancestor has the ancestor's).
+    pub fn first_cluster(&self) -> Option<u32> {
         self.data.first_cluster(self.fs.fat_type())
     }
 

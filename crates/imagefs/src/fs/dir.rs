@@ -10,6 +10,7 @@
 //!   never leads out of it. [`FileSystem::read_link`] gives the link text as stored.
 //! - Reads go through the machine's [`BlockCache`], so they are counted like image reads.
 
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -26,6 +27,9 @@ pub struct DirFs {
     root: PathBuf,
     name: String,
     stats: Rc<ReadStats>,
+    /// Device of the root: inode numbers are file numbers only on it (another filesystem
+    /// mounted inside the tree numbers its inodes independently).
+    device: u64,
 }
 
 impl DirFs {
@@ -37,10 +41,12 @@ impl DirFs {
         let name = root.display().to_string();
         let io = |message: String| Error::Io { file: name.clone(), offset: 0, len: 0, message };
         let resolved = root.canonicalize().map_err(|e| io(e.to_string()))?;
-        if !resolved.is_dir() {
+        let meta = resolved.metadata().map_err(|e| io(e.to_string()))?;
+        if !meta.is_dir() {
             return Err(io("not a directory".into()));
         }
-        Ok(Self { root: resolved, name, stats })
+        let device = meta.dev();
+        Ok(Self { root: resolved, name, stats, device })
     }
 
     fn error(&self, path: &str, e: &std::io::Error) -> Error {
@@ -134,8 +140,9 @@ impl FileSystem for DirFs {
             };
             let is_dir = meta.as_ref().is_some_and(std::fs::Metadata::is_dir);
             let size = meta.as_ref().filter(|m| m.is_file()).map_or(0, std::fs::Metadata::len);
-            // The inode of what a link points to: a link back to an ancestor has its number.
-            let id = meta.as_ref().map(std::os::unix::fs::MetadataExt::ino);
+            // The inode of what a link points to (a link back to an ancestor has its number),
+            // on the root's filesystem only.
+            let id = meta.as_ref().filter(|m| m.dev() == self.device).map(MetadataExt::ino);
             out.push(DirEntry { name, is_dir, size, id });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));

@@ -103,7 +103,9 @@ impl FileSystem for FatFs {
                 continue;
             }
             let size = if entry.is_dir() { 0 } else { entry.len() };
-            entries.push(DirEntry { is_dir: entry.is_dir(), size, name, id: None });
+            // The first cluster names the data: an entry leading back to an ancestor has its.
+            let id = entry.first_cluster().map(u64::from);
+            entries.push(DirEntry { is_dir: entry.is_dir(), size, name, id });
         }
         Ok(entries)
     }

@@ -51,9 +51,9 @@ pub struct DirEntry {
     /// Size in bytes (0 for directories).
     pub size: u64,
     /// The file's number on its volume, where the filesystem has one: the inode number (ext,
-    /// a host directory), the file record number (NTFS). Every hard link of a file has the
-    /// same, and so has a directory reached again through a loop; `None` on FAT and in
-    /// trees of named files.
+    /// a host directory), the file record number (NTFS), the first cluster (FAT; `None` for
+    /// an empty file). Every hard link of a file has the same, and so has a directory
+    /// reached again through a loop; `None` in trees of named files.
     pub id: Option<u64>,
 }
 
