@@ -122,5 +122,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(machine) = imagefs::open_machine(vec![source]) else { return };
     let scan = settings::scan_machine(&machine, &settings::ExtractionProfile::default());
     // What the page and the CLI do next with a scan.
-    let _ = peerpressure::PeerProfile::from_machines([&scan.settings[..]]);
+    let _ = peerpressure::PeerProfile::from_machines([scan.settings()]);
 });
