@@ -364,7 +364,7 @@ pub fn peers<'a>(machines: &[&'a [Setting]]) -> Vec<Aligned<'a>> {
 }
 
 /// `f` on every machine, in order: on every core with the `parallel` feature (the CLI), one
-/// after the other without it (the browser's worker).
+/// after the other without it (the page).
 #[cfg(feature = "parallel")]
 fn each_machine<T: Send, U: Send>(machines: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
     use rayon::prelude::*;
