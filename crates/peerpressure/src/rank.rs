@@ -326,13 +326,14 @@ fn rank_inner(target: &[Setting], profile: &PeerProfile, scope: bool, hasher: Op
     let sparse = crate::align::rare_limit(profile.peers);
     for (key, setting, counts) in joined {
         // What the peers' values are compared on: the setting's own; or, for a secondary
-        // account's setting that few peers have, where the target's first account has the
-        // same value (a preference, not an account's own identity such as its uid), the same
-        // setting of the peers' first account (`align::first_account_analog`).
+        // account's setting that fewer than half of the peers have (where most peers have
+        // the account, their own consensus decides), where the target's first account has
+        // the same value (a preference, not an account's own identity such as its uid), the
+        // same setting of the peers' first account (`align::first_account_analog`).
         let mut location = key.1;
         let mut as_first: Option<&str> = None;
         let counts = match setting {
-            Some(s) if hasher.is_none() => {
+            Some(s) if hasher.is_none() && counts.is_none_or(|c| total(c).saturating_mul(2) < profile.peers) => {
                 match crate::align::first_account_analog(profile, s.kind, &s.path, &s.name) {
                     Some((analog, values)) if total(values) > sparse => {
                         as_first = same_as_own_first_account(&targets, s, analog);
@@ -710,6 +711,17 @@ mod tests {
         // share: compared with those, it is ordinary.
         let locale = r.ranking.iter().find(|x| x.path == "HKU/<user:#2>/intl").unwrap();
         assert_eq!((locale.m, locale.n), (10, 20), "{}", locale.explain());
+        // Where most peers have the second account, their consensus on it decides.
+        let mut most: Vec<Vec<Setting>> = peers.clone();
+        for m in most.iter_mut().take(16) {
+            if !m.iter().any(|s| s.path == "HKU/<user:#2>/intl") {
+                m.push(at("HKU/<user:#2>/intl", "locale", "en-GB"));
+            }
+        }
+        let by_most = PeerProfile::from_machines(most.iter().map(Vec::as_slice));
+        let ranked = rank(&target, &by_most);
+        let own = ranked.ranking.iter().find(|x| x.path == "HKU/<user:#2>/intl").unwrap();
+        assert_eq!((own.m, own.peer_values[0].clone()), (0, (Some("en-GB".to_owned()), 16)), "{}", own.explain());
         // A uid differs from its own first account's: an account's own identity, compared
         // with the second accounts only (1002 on two peers).
         let uid = r.ranking.iter().find(|x| x.name == "<user:#2>/uid").unwrap();
