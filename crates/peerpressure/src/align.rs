@@ -231,25 +231,8 @@ fn users_by_role(settings: &[Setting]) -> Option<Aligned<'_>> {
     let roles: HashMap<u64, String> =
         numbers.iter().enumerate().map(|(i, (n, _))| (*n, format!("<user:#{}>", i + 1))).collect();
     let rename = |text: &str| -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(at) = rest.find("<user:") {
-            out.push_str(&rest[..at]);
-            let after = &rest[at..];
-            let token_end = after.find('>').map(|e| e + 1);
-            match token_end.and_then(|e| user_number(&after[..e]).and_then(|n| roles.get(&n)).map(|r| (e, r))) {
-                Some((e, role)) => {
-                    out.push_str(role);
-                    rest = &after[e..];
-                }
-                None => {
-                    out.push_str("<user:");
-                    rest = &after["<user:".len()..];
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        map_user_tokens(text, |token| user_number(token).and_then(|n| roles.get(&n)).cloned())
+            .unwrap_or_else(|| text.to_owned())
     };
     Some(
         settings
@@ -453,25 +436,34 @@ pub fn first_account_analog<'p>(
 /// `text` with every secondary account's role (`<user:#k>`, k ≥ 2) as the first account's;
 /// `None` when it names none.
 pub fn as_first_account(text: &str) -> Option<String> {
-    if !text.contains("<user:#") {
+    map_user_tokens(text, |token| {
+        let role: u32 = token.strip_prefix("<user:#")?.strip_suffix('>')?.parse().ok()?;
+        (role >= 2).then(|| "<user:#1>".to_owned())
+    })
+}
+
+/// `text` with each `<user:…>` token replaced by what `replace` gives for it (tokens it
+/// gives nothing for stay); `None` when nothing was replaced.
+fn map_user_tokens(text: &str, replace: impl Fn(&str) -> Option<String>) -> Option<String> {
+    if !text.contains("<user:") {
         return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut changed = false;
-    while let Some(at) = rest.find("<user:#") {
-        let after = &rest[at + "<user:#".len()..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    while let Some(at) = rest.find("<user:") {
         out.push_str(&rest[..at]);
-        match (after[..digits].parse::<u32>(), after[digits..].starts_with('>')) {
-            (Ok(role), true) if role >= 2 => {
-                out.push_str("<user:#1>");
+        let after = &rest[at..];
+        let token = after.find('>').and_then(|end| after.get(..=end));
+        match token.and_then(|t| replace(t).map(|r| (t.len(), r))) {
+            Some((len, replacement)) => {
+                out.push_str(&replacement);
+                rest = &after[len..];
                 changed = true;
-                rest = &after[digits + 1..];
             }
-            _ => {
-                out.push_str("<user:#");
-                rest = after;
+            None => {
+                out.push_str("<user:");
+                rest = &after["<user:".len()..];
             }
         }
     }
@@ -578,7 +570,7 @@ impl<'p> Novelty<'p> {
                 continue;
             };
             found = true;
-            let present = values.values().fold(0u32, |a, c| a.saturating_add(*c));
+            let present = crate::profile::total(values);
             let slot = children.entry(child).or_default();
             *slot = (*slot).max(present);
         }

@@ -9,13 +9,12 @@
 //! Invariants (checked by the decoders, kept by every method): every count is ≥ 1; for a
 //! setting, the sum of its value counts ≤ the peers having its `path` ≤ N.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use model::{Kind, Setting, SettingKey};
 
 use crate::error::{describe, ProfileError};
 use crate::hash::{SaltCheck, ValueHasher};
-use crate::rank::unique_sorted;
 
 /// Counts of canonical values among `peers` machines. A peer that lacks a setting is
 /// counted implicitly: ABSENT = `peers` − the sum of the setting's counts.
@@ -59,17 +58,22 @@ impl PeerProfile {
     /// On a hashed profile the values are stored as given: hash the machine first
     /// (`PeerProfile::from_machines([m]).hashed(salt)`) and [`merge`](Self::merge) it.
     pub fn add_machine(&mut self, settings: &[Setting]) {
-        self.peers = self.peers.saturating_add(1);
-        let mut paths: BTreeSet<&str> = BTreeSet::new();
-        for s in unique_sorted(settings) {
-            let values = self.counts.entry(s.key()).or_default();
-            let count = values.entry(s.value.clone()).or_default();
-            *count = count.saturating_add(1);
-            paths.insert(&s.path);
+        let mut counter = Counter::default();
+        for s in settings {
+            counter.add(0, s);
         }
-        for path in paths {
-            let count = self.parents.entry(path.to_owned()).or_default();
-            *count = count.saturating_add(1);
+        let machine = counter.into_profile(1);
+        self.peers = self.peers.saturating_add(1);
+        for (path, count) in machine.parents {
+            let slot = self.parents.entry(path).or_default();
+            *slot = slot.saturating_add(count);
+        }
+        for (key, values) in machine.counts {
+            let mine = self.counts.entry(key).or_default();
+            for (value, count) in values {
+                let slot = mine.entry(value).or_default();
+                *slot = slot.saturating_add(count);
+            }
         }
     }
 
@@ -203,7 +207,7 @@ impl PeerProfile {
 
     /// Number of peers that lack `key`.
     pub fn absent(&self, key: &SettingKey) -> u32 {
-        let present: u32 = self.counts.get(key).map_or(0, |v| v.values().fold(0u32, |a, c| a.saturating_add(*c)));
+        let present: u32 = self.counts.get(key).map_or(0, total);
         self.peers.saturating_sub(present)
     }
 
@@ -394,6 +398,11 @@ mod tests {
         );
         assert!(m.subtract_machine(&a).is_err());
     }
+}
+
+/// The number of peers with any of a setting's values.
+pub(crate) fn total(values: &BTreeMap<String, u32>) -> u32 {
+    values.values().fold(0u32, |a, v| a.saturating_add(*v))
 }
 
 /// Counts machines' settings on borrowed text, each key copied once at the end: a fleet

@@ -11,6 +11,7 @@ use crate::align::Novelty;
 use crate::category::{Categorizer, Category};
 use crate::error::ProfileError;
 use crate::hash::ValueHasher;
+use crate::profile::total;
 use crate::PeerProfile;
 
 /// Sick probability of one setting:
@@ -275,11 +276,6 @@ fn same_as_own_first_account<'t>(targets: &[&'t Setting], s: &Setting, first: &S
     let value = crate::align::as_first_account(&s.value);
     let own = targets.get(at)?;
     (own.value == value.as_deref().unwrap_or(&s.value)).then_some(own.value.as_str())
-}
-
-/// The number of peers with any of the values.
-fn total(values: &BTreeMap<String, u32>) -> u32 {
-    values.values().fold(0u32, |a, v| a.saturating_add(*v))
 }
 
 /// The targets' settings sorted by key, one per key (the smallest value of a repeat).
